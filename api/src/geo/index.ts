@@ -1,2 +1,4 @@
 export * from './projection';
 export * from './geotransform';
+export * from './chip-grid';
+export * from './web-tiles';

@@ -39,3 +39,12 @@ export type ImageryCrs = (typeof SUPPORTED_IMAGERY_CRS)[number];
 export function isSupportedCrs(epsg: number): epsg is ImageryCrs {
   return (SUPPORTED_IMAGERY_CRS as readonly number[]).includes(epsg);
 }
+
+/** A reusable point transformer between two CRS codes known to Vigie. */
+export function projector(from: string, to: string): (point: Position) => Position {
+  const converter = proj4(from, to);
+  return (point) => {
+    const [x, y] = converter.forward(point);
+    return [x, y];
+  };
+}

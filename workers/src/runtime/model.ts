@@ -1,0 +1,142 @@
+import { join } from 'node:path';
+import { VigieError } from '@vigie/api/errors';
+import { loadModelCard, sha256File, type ModelCard, type Task } from './card';
+import type { Detection, OutputTensor } from './detection';
+import { decodeDensityMap, type DensityResult } from './decoders/density-map';
+import { decodeSegmentationLogits, type ClassMap } from './decoders/segmentation-logits';
+import { decodeYolov8 } from './decoders/yolov8';
+import { decodeYolox } from './decoders/yolox';
+import { cardMismatchError, compareSignatureWithCard, sessionSignature } from './inspect';
+import { nms } from './nms';
+import { preprocess, type LetterboxTransform } from './preprocess';
+import { rasterFromEncoded, type RasterImage } from './raster';
+import { SessionPool, type Outputs, type SessionPoolOptions } from './session-pool';
+
+/** A decoded raster, or an encoded image (JPEG, PNG…) that sharp decodes to RGB. */
+export type ModelImage = RasterImage | Buffer | Uint8Array;
+
+export interface DetectOptions {
+  scoreThreshold?: number;
+  iouThreshold?: number;
+  maxDetections?: number;
+}
+
+export interface CountResult {
+  /** per card class, in card order */
+  counts: { classId: number; name: string; count: number }[];
+  total: number;
+  /** the density map for density models, at output resolution */
+  density?: DensityResult;
+}
+
+export interface LoadedModel {
+  card: ModelCard;
+  pool: SessionPool;
+  /** boxes in source-image pixels, NMS applied */
+  detect(image: ModelImage, options?: DetectOptions): Promise<Detection[]>;
+  /** class map at source-image resolution */
+  segment(image: ModelImage): Promise<ClassMap>;
+  count(image: ModelImage, options?: DetectOptions): Promise<CountResult>;
+  /** preprocess + run only: the raw output tensor and the transform, for benchmarks and tools */
+  infer(image: ModelImage): Promise<{ output: OutputTensor; transform: LetterboxTransform }>;
+  close(): Promise<void>;
+}
+
+export interface LoadModelOptions extends SessionPoolOptions {
+  /** skip the SHA-256 check of the file against the card (e.g. while training writes it) */
+  skipChecksum?: boolean;
+}
+
+/**
+ * Loads `dir/model.json` and its ONNX file into a session pool, after checking the graph against the
+ * card. Everything after — preprocessing, decoding, thresholds — comes from the card.
+ */
+export async function loadModel(dir: string, options: LoadModelOptions = {}): Promise<LoadedModel> {
+  const card = await loadModelCard(dir);
+  const onnxPath = join(dir, card.file);
+  if (card.sha256 && !options.skipChecksum) {
+    const sha = await sha256File(onnxPath);
+    if (sha !== card.sha256) {
+      throw new VigieError('model_checksum_mismatch', `Le fichier ${onnxPath} ne correspond pas à l'empreinte de sa carte (modèle modifié ou corrompu).`, 422);
+    }
+  }
+  const pool = await SessionPool.create(onnxPath, options);
+  const { inputs, outputs } = sessionSignature(pool.sessions[0]!);
+  const problems = compareSignatureWithCard(inputs, outputs, card);
+  if (problems.length > 0) {
+    await pool.close();
+    throw cardMismatchError(card, problems);
+  }
+  return modelFromPool(card, pool);
+}
+
+export function modelFromPool(card: ModelCard, pool: SessionPool): LoadedModel {
+  const infer = async (image: ModelImage) => {
+    const raster = isRaster(image) ? image : await rasterFromEncoded(image);
+    const { tensor, transform } = await preprocess(card, raster);
+    const outputs = await pool.run({ [card.input.name]: tensor });
+    return { output: outputTensor(card, outputs), transform };
+  };
+
+  const detect = async (image: ModelImage, options: DetectOptions = {}): Promise<Detection[]> => {
+    requireFormat(card, ['yolov8', 'yolox'], 'détecter des objets');
+    const { output, transform } = await infer(image);
+    const scoreThreshold = options.scoreThreshold ?? card.thresholds.score;
+    const common = { numClasses: card.classes.length, scoreThreshold, transform, maxCandidates: 30_000 };
+    const candidates =
+      card.output.format === 'yolov8'
+        ? decodeYolov8(output, common)
+        : decodeYolox(output, {
+            ...common,
+            decodeInGraph: card.output.decodeInGraph,
+            strides: card.output.strides,
+            inputWidth: card.input.width,
+            inputHeight: card.input.height,
+          });
+    return nms(candidates, options.iouThreshold ?? card.thresholds.iou, options.maxDetections ?? 300);
+  };
+
+  return {
+    card,
+    pool,
+    infer,
+    detect,
+    async segment(image) {
+      requireFormat(card, ['segmentation-logits'], 'segmenter une image');
+      const { output, transform } = await infer(image);
+      return decodeSegmentationLogits(output, { inputWidth: card.input.width, inputHeight: card.input.height, transform });
+    },
+    async count(image, options) {
+      if (card.output.format === 'density-map') {
+        const { output } = await infer(image);
+        const density = decodeDensityMap(output);
+        const counts = card.classes.map((c) => ({ classId: c.id, name: c.name, count: density.counts[c.id] ?? 0 }));
+        return { counts, total: density.total, density };
+      }
+      requireFormat(card, ['yolov8', 'yolox', 'density-map'], 'compter');
+      const detections = await detect(image, options);
+      const counts = card.classes.map((c) => ({ classId: c.id, name: c.name, count: detections.filter((d) => d.classId === c.id).length }));
+      return { counts, total: detections.length };
+    },
+    close: () => pool.close(),
+  };
+}
+
+function isRaster(image: ModelImage): image is RasterImage {
+  return !(image instanceof Uint8Array) && 'bands' in image;
+}
+
+function requireFormat(card: ModelCard, formats: readonly ModelCard['output']['format'][], what: string): void {
+  if (!formats.includes(card.output.format)) {
+    const task: Task = card.task;
+    throw new VigieError('model_task_mismatch', `Le modèle « ${card.id} » (${task}, sortie ${card.output.format}) ne sait pas ${what}.`);
+  }
+}
+
+function outputTensor(card: ModelCard, outputs: Outputs): OutputTensor {
+  const tensor = outputs[card.output.name];
+  if (!tensor || tensor.type !== 'float32') {
+    throw new VigieError('model_output_missing', `Le modèle « ${card.id} » n'a pas rendu la sortie float32 « ${card.output.name} ».`, 500);
+  }
+  return { data: tensor.data as Float32Array, dims: tensor.dims };
+}
