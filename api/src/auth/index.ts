@@ -1,0 +1,4 @@
+export * from './guard';
+export * from './passwords';
+export * from './sessions';
+export * from './users';

