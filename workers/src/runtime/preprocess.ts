@@ -32,8 +32,9 @@ export function letterboxTransform(card: ModelCard, sourceWidth: number, sourceH
   const resizedWidth = Math.max(1, Math.round(sourceWidth * ratio));
   const resizedHeight = Math.max(1, Math.round(sourceHeight * ratio));
   // Ultralytics' rounding of the centred pad, so boxes land where its own predictor puts them.
-  const padX = resize === 'letterbox-center' ? Math.round((width - resizedWidth) / 2 - 0.1) : 0;
-  const padY = resize === 'letterbox-center' ? Math.round((height - resizedHeight) / 2 - 0.1) : 0;
+  const centred = resize === 'letterbox-center';
+  const padX = centred ? Math.max(0, Math.round((width - resizedWidth) / 2 - 0.1)) : 0;
+  const padY = centred ? Math.max(0, Math.round((height - resizedHeight) / 2 - 0.1)) : 0;
   return { scaleX: resizedWidth / sourceWidth, scaleY: resizedHeight / sourceHeight, padX, padY, sourceWidth, sourceHeight };
 }
 

@@ -1,0 +1,67 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { VigieError } from '@vigie/api/errors';
+import { loadModelCard, parseModelCard } from '@vigie/workers/runtime';
+import { card } from './helpers';
+
+function refusal(fn: () => unknown): VigieError {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(VigieError);
+    return error as VigieError;
+  }
+  throw new Error('expected a refusal');
+}
+
+describe('model card', () => {
+  it('fills defaults and expands channel shorthands', () => {
+    const c = card();
+    expect(c.input.channelOrder).toEqual(['R', 'G', 'B']);
+    expect(c.input.scale).toBeCloseTo(1 / 255, 12);
+    expect(c.input.mean).toEqual([0, 0, 0]);
+    expect(c.input.std).toEqual([1, 1, 1]);
+    expect(c.input.padValue).toBe(114);
+    expect(c.output.strides).toEqual([8, 16, 32]);
+    expect(c.output.decodeInGraph).toBe(false);
+    expect(c.thresholds).toEqual({ score: 0.25, iou: 0.45 });
+    expect(c.file).toBe('model.onnx');
+    expect(card({}, { channelOrder: 'BGR' }).input.channelOrder).toEqual(['B', 'G', 'R']);
+  });
+
+  it('accepts extra bands such as NIR', () => {
+    const c = card({}, { channels: 4, channelOrder: ['R', 'G', 'B', 'NIR'], mean: [0, 0, 0, 0], std: [1, 1, 1, 1] });
+    expect(c.input.channelOrder).toEqual(['R', 'G', 'B', 'NIR']);
+  });
+
+  it('refuses channel counts that disagree with the band list, mean or std', () => {
+    const e = refusal(() => card({}, { channels: 4 }));
+    expect(e.code).toBe('invalid_model_card');
+    expect(e.message).toMatch(/channelOrder/);
+    expect(refusal(() => card({}, { mean: [0, 0] })).message).toMatch(/input\.mean : 2 valeurs pour 3 canaux/);
+  });
+
+  it('refuses an output format that does not fit the task', () => {
+    const e = refusal(() => card({ task: 'segmentation' }));
+    expect(e.message).toMatch(/output\.format/);
+    expect(e.message).toMatch(/segmentation-logits/);
+  });
+
+  it('refuses class ids out of output order, unknown bands and unknown formats', () => {
+    expect(refusal(() => card({ classes: [{ id: 1, name: 'a' }] })).message).toMatch(/classes\.0\.id/);
+    expect(refusal(() => card({}, { channelOrder: ['R', 'G', 'X' as 'B'] })).code).toBe('invalid_model_card');
+    expect(refusal(() => card({ output: { name: 'o', format: 'ssd' as 'yolov8' } })).code).toBe('invalid_model_card');
+    expect(refusal(() => parseModelCard(null)).code).toBe('invalid_model_card');
+  });
+
+  it('loads from a folder and names the file in its errors', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'vigie-card-'));
+    await expect(loadModelCard(dir)).rejects.toMatchObject({ code: 'model_card_not_found' });
+    await writeFile(join(dir, 'model.json'), '{ not json');
+    await expect(loadModelCard(dir)).rejects.toMatchObject({ code: 'invalid_model_card' });
+    await writeFile(join(dir, 'model.json'), JSON.stringify({ ...card(), input: { ...card().input, scale: 1 } }));
+    expect((await loadModelCard(dir)).id).toBe('test-model');
+  });
+});

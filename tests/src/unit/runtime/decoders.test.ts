@@ -1,0 +1,167 @@
+import { describe, expect, it } from 'vitest';
+import {
+  decodeDensityMap,
+  decodeSegmentationLogits,
+  decodeYolov8,
+  decodeYolox,
+  letterboxTransform,
+  yoloxAnchorCount,
+} from '@vigie/workers/runtime';
+import { card, identity } from './helpers';
+
+const near = (v: number) => expect.closeTo(v, 5);
+
+/** [1, 4 + nc, N] from per-anchor rows [cx, cy, w, h, ...scores]. */
+function yolov8Tensor(anchors: number[][], nc: number) {
+  const n = anchors.length;
+  const data = new Float32Array((4 + nc) * n);
+  anchors.forEach((row, i) => row.forEach((v, r) => (data[r * n + i] = v)));
+  return { data, dims: [1, 4 + nc, n] };
+}
+
+describe('yolov8 decoder', () => {
+  const options = { numClasses: 2, scoreThreshold: 0.25, transform: identity() };
+
+  it('finds nothing in an empty output or below the threshold', () => {
+    expect(decodeYolov8({ data: new Float32Array(0), dims: [1, 6, 0] }, options)).toEqual([]);
+    expect(decodeYolov8(yolov8Tensor([[32, 32, 10, 10, 0.2, 0.1], [10, 10, 4, 4, 0.249, 0]], 2), options)).toEqual([]);
+  });
+
+  it('transposes, keeps the best class and converts centre/size to corners', () => {
+    const out = decodeYolov8(yolov8Tensor([[0, 0, 1, 1, 0, 0], [32, 20, 10, 6, 0.3, 0.9]], 2), options);
+    expect(out).toEqual([{ x1: 27, y1: 17, x2: 37, y2: 23, score: expect.closeTo(0.9, 6), classId: 1 }]);
+  });
+
+  it('undoes a centred letterbox', () => {
+    // 128 × 64 source into 64 × 64: scale 0.5, resized 64 × 32, 16 px of padding above and below.
+    const t = letterboxTransform(card(), 128, 64);
+    expect(t).toMatchObject({ scaleX: 0.5, scaleY: 0.5, padX: 0, padY: 16 });
+    const [box] = decodeYolov8(yolov8Tensor([[32, 32, 20, 10, 0.8, 0]], 2), { ...options, transform: t });
+    expect(box).toMatchObject({ x1: 44, y1: 22, x2: 84, y2: 42 });
+  });
+
+  it('undoes a top-left letterbox and clips to the source', () => {
+    const t = letterboxTransform(card({}, { resize: 'letterbox-topleft' }), 128, 64);
+    expect(t).toMatchObject({ padX: 0, padY: 0 });
+    const [box] = decodeYolov8(yolov8Tensor([[32, 32, 20, 10, 0.8, 0]], 2), { ...options, transform: t });
+    expect(box).toMatchObject({ x1: 44, y1: 54, x2: 84, y2: 64 });
+  });
+
+  it('drops boxes lying wholly in the padding', () => {
+    const t = letterboxTransform(card(), 128, 64);
+    expect(decodeYolov8(yolov8Tensor([[32, 5, 10, 8, 0.9, 0]], 2), { ...options, transform: t })).toEqual([]);
+  });
+
+  it('undoes a stretch with different x and y scales', () => {
+    const t = letterboxTransform(card({}, { resize: 'stretch' }), 128, 32);
+    const [box] = decodeYolov8(yolov8Tensor([[32, 32, 16, 16, 0.8, 0]], 2), { ...options, transform: t });
+    expect(box).toMatchObject({ x1: 48, y1: 12, x2: 80, y2: 20 });
+  });
+
+  it('refuses a tensor that contradicts the class count', () => {
+    expect(() => decodeYolov8(yolov8Tensor([[1, 1, 1, 1, 1, 1, 1]], 3), options)).toThrow(/4 \+ 2/);
+  });
+});
+
+describe('yolox decoder', () => {
+  const strides = [8, 16, 32];
+  const n = yoloxAnchorCount(64, 64, strides);
+  const base = { numClasses: 2, scoreThreshold: 0.25, transform: identity(), strides, inputWidth: 64, inputHeight: 64 };
+  const tensor = (rows: Record<number, number[]>) => {
+    const data = new Float32Array(n * 7);
+    for (const [anchor, row] of Object.entries(rows)) data.set(row, Number(anchor) * 7);
+    return { data, dims: [1, n, 7] };
+  };
+
+  it('counts anchors over strides 8/16/32', () => {
+    expect(n).toBe(64 + 16 + 4);
+    expect(yoloxAnchorCount(640, 640, strides)).toBe(8400);
+  });
+
+  it('decodes raw grid outputs: (out + cell) × stride, exp(out) × stride, obj × cls', () => {
+    // Anchor 8 * 2 + 3 = 19 is stride-8 cell (3, 2); anchor 64 + 4 + 1 = 69 is stride-16 cell (1, 1).
+    const out = decodeYolox(
+      tensor({
+        19: [0.5, 0.5, Math.log(2), Math.log(1), 0.9, 0.5, 1],
+        69: [0, 0, 0, 0, 0.5, 0.8, 0],
+      }),
+      { ...base, decodeInGraph: false },
+    );
+    expect(out).toHaveLength(2);
+    expect(out[0]).toMatchObject({ x1: near(20), y1: near(16), x2: near(36), y2: near(24), classId: 1 });
+    expect(out[0]!.score).toBeCloseTo(0.9, 6);
+    expect(out[1]).toMatchObject({ x1: 8, y1: 8, x2: 24, y2: 24, classId: 0 });
+    expect(out[1]!.score).toBeCloseTo(0.4, 6);
+  });
+
+  it('skips low objectness and low obj × cls', () => {
+    expect(decodeYolox(tensor({ 0: [0, 0, 0, 0, 0.2, 1, 1], 1: [0, 0, 0, 0, 0.9, 0.2, 0.1] }), { ...base, decodeInGraph: false })).toEqual([]);
+    expect(decodeYolox(tensor({}), { ...base, decodeInGraph: false })).toEqual([]);
+  });
+
+  it('reads boxes as decoded when the graph did it', () => {
+    const [box] = decodeYolox(tensor({ 5: [30, 30, 10, 20, 1, 0.7, 0] }), { ...base, decodeInGraph: true });
+    expect(box).toMatchObject({ x1: 25, y1: 20, x2: 35, y2: 40, classId: 0 });
+  });
+
+  it('maps back through a top-left letterbox (the YOLOX convention)', () => {
+    const t = letterboxTransform(card({}, { resize: 'letterbox-topleft' }), 32, 16); // × 2, pad right and below
+    const [box] = decodeYolox(tensor({ 5: [30, 10, 10, 8, 1, 0.7, 0] }), { ...base, transform: t, decodeInGraph: true });
+    expect(box).toMatchObject({ x1: 12.5, y1: 3, x2: 17.5, y2: 7 });
+  });
+
+  it('refuses an anchor count that does not match the strides', () => {
+    expect(() => decodeYolox({ data: new Float32Array(70), dims: [1, 10, 7] }, { ...base, decodeInGraph: false })).toThrow(/84/);
+  });
+});
+
+describe('segmentation-logits decoder', () => {
+  // 2 classes on a 4 × 2 output: class 1 wins on the right half.
+  const logits = {
+    data: Float32Array.from([
+      ...[1, 1, 0, 0, 1, 1, 0, 0], // class 0
+      ...[0, 0, 1, 1, 0, 0, 1, 1], // class 1
+    ]),
+    dims: [1, 2, 2, 4],
+  };
+
+  it('takes the argmax per pixel at output resolution', () => {
+    const map = decodeSegmentationLogits(logits, { inputWidth: 4, inputHeight: 2 });
+    expect([...map.classes]).toEqual([0, 0, 1, 1, 0, 0, 1, 1]);
+    expect(map).toMatchObject({ width: 4, height: 2 });
+  });
+
+  it('resizes back to the source and crops the letterbox padding', () => {
+    // Source 8 × 2 letterboxed centred into 8 × 8 input (pad 3 rows above), output at stride 2 (4 × 4).
+    const c = card({ task: 'segmentation', output: { name: 'logits', format: 'segmentation-logits' } }, { width: 8, height: 8 });
+    const t = letterboxTransform(c, 8, 2);
+    expect(t).toMatchObject({ scaleX: 1, scaleY: 1, padY: 3 });
+    const data = new Float32Array(2 * 16);
+    for (let y = 0; y < 4; y++) {
+      for (let x = 0; x < 4; x++) data[16 + y * 4 + x] = x >= 2 ? 5 : -5; // class 1 on the right half
+    }
+    const map = decodeSegmentationLogits({ data, dims: [1, 2, 4, 4] }, { inputWidth: 8, inputHeight: 8, transform: t });
+    expect(map).toMatchObject({ width: 8, height: 2 });
+    expect([...map.classes]).toEqual([0, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1]);
+  });
+});
+
+describe('density-map decoder', () => {
+  it('sums the map to the count', () => {
+    const r = decodeDensityMap({ data: Float32Array.from([0.5, 0.25, 0.25, 2, 0, 0]), dims: [1, 1, 2, 3] });
+    expect(r.total).toBeCloseTo(3, 6);
+    expect(r.counts).toHaveLength(1);
+    expect(r).toMatchObject({ width: 3, height: 2 });
+  });
+
+  it('counts an empty scene as zero and ignores negative noise', () => {
+    expect(decodeDensityMap({ data: new Float32Array(4), dims: [1, 1, 2, 2] }).total).toBe(0);
+    expect(decodeDensityMap({ data: Float32Array.from([-1, 1, 0, 0]), dims: [1, 1, 2, 2] }).total).toBe(1);
+  });
+
+  it('gives one count per channel', () => {
+    const r = decodeDensityMap({ data: Float32Array.from([1, 1, 2, 2]), dims: [1, 2, 1, 2] });
+    expect(r.counts).toEqual([2, 4]);
+    expect(r.total).toBe(6);
+  });
+});
