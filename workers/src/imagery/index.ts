@@ -1,0 +1,2 @@
+export * from './geotiff-source';
+export * from './register';
