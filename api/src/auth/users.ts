@@ -52,3 +52,56 @@ export async function ensureInitialAdmin(
   await addUser(db, { authorityId, email, name: 'Administrateur', role: 'admin', password });
   return { email, password: env.VIGIE_ADMIN_PASSWORD ? undefined : password };
 }
+
+export interface UserSummary {
+  id: number;
+  email: string;
+  name: string;
+  role: Role;
+  locked: boolean;
+  createdAt: Date;
+}
+
+/** The accounts of one authority, for its administrators. */
+export async function listUsers(db: Kysely<Database>, authorityId: number): Promise<UserSummary[]> {
+  const rows = await db
+    .selectFrom('appUser')
+    .select(['id', 'email', 'name', 'role', 'lockedUntil', 'createdAt'])
+    .where('authorityId', '=', authorityId)
+    .orderBy('email')
+    .execute();
+  const now = new Date();
+  return rows.map(({ lockedUntil, ...user }) => ({ ...user, locked: Boolean(lockedUntil && new Date(lockedUntil) > now) }));
+}
+
+export async function findAuthority(db: Kysely<Database>, slug: string): Promise<{ id: number; slug: string; name: string } | undefined> {
+  return db.selectFrom('authority').select(['id', 'slug', 'name']).where('slug', '=', slug).executeTakeFirst();
+}
+
+/** Creates an account and records who did it in the audit log, in one transaction. */
+export async function createUserAudited(
+  db: Kysely<Database>,
+  input: { authorityId: number; email: string; name?: string; role: Role; password: string; createdBy: number | null },
+): Promise<number> {
+  const create = db.transaction().execute(async (trx) => {
+    const id = await addUser(trx, input);
+    await trx
+      .insertInto('auditLog')
+      .values({
+        authorityId: input.authorityId,
+        userId: input.createdBy,
+        action: 'user.create',
+        entity: 'app_user',
+        entityId: String(id),
+        before: null,
+        after: JSON.stringify({ email: input.email.trim().toLowerCase(), role: input.role }),
+      })
+      .execute();
+    return id;
+  });
+  return create.catch((error: unknown) => {
+    // two simultaneous creations of the same address: the unique index decides
+    if ((error as { code?: string }).code === '23505') throw new VigieError('user_exists', `Un compte existe déjà pour ${input.email}.`, 409);
+    throw error;
+  });
+}

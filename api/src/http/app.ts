@@ -3,14 +3,16 @@ import path from 'node:path';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { secureHeaders } from 'hono/secure-headers';
 import { VigieError } from '../errors';
 import type { AppDeps, AppEnv } from './context';
 import { notFoundHandler, onError } from './middleware/errors';
 import { requestContext } from './middleware/request';
+import { securityHeaders } from './middleware/security-headers';
 import { auth } from './routes/auth';
 import { health } from './routes/health';
 import { runs } from './routes/runs';
+import { territory } from './routes/territory';
+import { users } from './routes/users';
 
 export const MAX_JSON_BODY_BYTES = 1024 * 1024;
 
@@ -20,21 +22,7 @@ const WEB_DIST = path.resolve(import.meta.dirname, '../../../web/dist');
 export function createApp(deps: AppDeps) {
   const app = new Hono<AppEnv>();
   app.use('*', requestContext(deps));
-  app.use(
-    '*',
-    secureHeaders({
-      contentSecurityPolicy: {
-        defaultSrc: ["'self'"],
-        // maplibre and deck.gl build their shaders and workers from blobs
-        workerSrc: ["'self'", 'blob:'],
-        imgSrc: ["'self'", 'data:', 'blob:'],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        connectSrc: ["'self'"],
-        frameAncestors: ["'none'"],
-      },
-      xFrameOptions: 'DENY',
-    }),
-  );
+  app.use('*', securityHeaders());
   app.use(
     '/api/*',
     bodyLimit({
@@ -48,6 +36,8 @@ export function createApp(deps: AppDeps) {
   app.route('/api/health', health);
   app.route('/api/auth', auth);
   app.route('/api/runs', runs);
+  app.route('/api', territory);
+  app.route('/api/users', users);
 
   if (fs.existsSync(WEB_DIST)) {
     app.use('/assets/*', serveStatic({ root: path.relative(process.cwd(), WEB_DIST) }));

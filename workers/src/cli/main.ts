@@ -10,6 +10,7 @@ const program = new Command()
   .showHelpAfterError();
 
 platformCommands(program, () => loadConfig());
+(await import('./users')).commands(program, () => loadConfig());
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof VigieError) {
