@@ -12,3 +12,4 @@ export * from './decoders/density-map';
 export * from './inspect';
 export * from './merge';
 export * from './model';
+export * from './bench';

@@ -42,7 +42,7 @@ export async function checkModelAgainstCard(onnxPath: string, card: ModelCard): 
   }
 }
 
-export function sessionSignature(session: ort.InferenceSession): { inputs: ValueSignature[]; outputs: ValueSignature[] } {
+export function sessionSignature(session: Pick<ort.InferenceSession, 'inputMetadata' | 'outputMetadata'>): { inputs: ValueSignature[]; outputs: ValueSignature[] } {
   const toSignature = (m: ort.InferenceSession.ValueMetadata): ValueSignature =>
     m.isTensor ? { name: m.name, type: m.type, shape: m.shape } : { name: m.name, type: 'non-tensor', shape: [] };
   return { inputs: session.inputMetadata.map(toSignature), outputs: session.outputMetadata.map(toSignature) };

@@ -50,8 +50,12 @@ export function bandIndices(card: ModelCard, image: Pick<RasterImage, 'bands'>):
   return card.input.channelOrder.map((band) => image.bands.indexOf(band));
 }
 
-/** Source image → NCHW float32 tensor [1, C, H, W] as the card describes, with the transform back. */
-export async function preprocess(card: ModelCard, image: RasterImage): Promise<PreprocessedInput> {
+/**
+ * Source image → NCHW float32 tensor [1, C, H, W] as the card describes, with the transform back.
+ * `reuse`, a buffer of C × H × W floats no run still reads, is overwritten instead of allocating:
+ * fresh 3 MB buffers cost page faults that show on the benchmark.
+ */
+export async function preprocess(card: ModelCard, image: RasterImage, reuse?: Float32Array): Promise<PreprocessedInput> {
   const { width: inW, height: inH, channels, scale, mean, std, padValue } = card.input;
   const sources = bandIndices(card, image);
   const bandCount = image.bands.length;
@@ -64,34 +68,66 @@ export async function preprocess(card: ModelCard, image: RasterImage): Promise<P
   const pixels = await resize(image, resizedWidth, resizedHeight);
 
   const plane = inW * inH;
-  const out = new Float32Array(channels * plane);
-  const padded = resizedWidth !== inW || resizedHeight !== inH;
-  for (let c = 0; c < channels; c++) {
-    // value = (pixel × scale − mean) / std, folded into one multiply-add per pixel
-    const a = scale / std[c]!;
-    const b = -mean[c]! / std[c]!;
-    const base = c * plane;
-    if (padded) out.fill(padValue * a + b, base, base + plane);
-    const band = sources[c]!;
-    if (pixels instanceof Uint8Array) {
-      const lut = new Float32Array(256);
-      for (let v = 0; v < 256; v++) lut[v] = v * a + b;
-      for (let y = 0; y < resizedHeight; y++) {
-        let src = y * resizedWidth * bandCount + band;
-        let dst = base + (y + transform.padY) * inW + transform.padX;
-        const end = dst + resizedWidth;
-        for (; dst < end; dst++, src += bandCount) out[dst] = lut[pixels[src]!]!;
-      }
-    } else {
-      for (let y = 0; y < resizedHeight; y++) {
-        let src = y * resizedWidth * bandCount + band;
-        let dst = base + (y + transform.padY) * inW + transform.padX;
-        const end = dst + resizedWidth;
-        for (; dst < end; dst++, src += bandCount) out[dst] = pixels[src]! * a + b;
-      }
-    }
+  const out = reuse?.length === channels * plane ? reuse : new Float32Array(channels * plane);
+  // value = (pixel × scale − mean) / std, folded into one multiply-add per channel
+  const gain = mean.map((_, c) => scale / std[c]!);
+  const offset = mean.map((m, c) => -m / std[c]!);
+  if (resizedWidth !== inW || resizedHeight !== inH) {
+    for (let c = 0; c < channels; c++) out.fill(padValue * gain[c]! + offset[c]!, c * plane, (c + 1) * plane);
+  }
+  const geometry = { inW, plane, resizedWidth, resizedHeight, padX: transform.padX, padY: transform.padY, bandCount };
+  if (pixels instanceof Uint8Array && channels === 3) {
+    fillRgb8(out, pixels, sources, gain, offset, geometry);
+  } else {
+    for (let c = 0; c < channels; c++) fillChannel(out, pixels, c, sources[c]!, gain[c]!, offset[c]!, geometry);
   }
   return { tensor: new ort.Tensor('float32', out, [1, channels, inH, inW]), transform };
+}
+
+interface Geometry {
+  inW: number;
+  plane: number;
+  resizedWidth: number;
+  resizedHeight: number;
+  padX: number;
+  padY: number;
+  bandCount: number;
+}
+
+/**
+ * The hot path (8-bit, 3 channels): one pass over the interleaved source, reading each pixel once
+ * and writing the three planes through lookup tables — about 3× faster than a pass per channel.
+ */
+function fillRgb8(out: Float32Array, pixels: Uint8Array, sources: number[], gain: number[], offset: number[], g: Geometry): void {
+  const lut = new Float32Array(3 * 256);
+  for (let c = 0; c < 3; c++) for (let v = 0; v < 256; v++) lut[c * 256 + v] = v * gain[c]! + offset[c]!;
+  const [s0, s1, s2] = sources as [number, number, number];
+  const { bandCount, plane } = g;
+  // Without horizontal padding the rows are contiguous: one long run is faster than many short ones.
+  const contiguous = g.resizedWidth === g.inW;
+  const rows = contiguous ? 1 : g.resizedHeight;
+  const rowLength = contiguous ? g.resizedWidth * g.resizedHeight : g.resizedWidth;
+  for (let y = 0; y < rows; y++) {
+    let src = y * rowLength * bandCount;
+    let dst = (y + g.padY) * g.inW + g.padX;
+    const end = dst + rowLength;
+    for (; dst < end; dst++, src += bandCount) {
+      out[dst] = lut[pixels[src + s0]!]!;
+      out[plane + dst] = lut[256 + pixels[src + s1]!]!;
+      out[2 * plane + dst] = lut[512 + pixels[src + s2]!]!;
+    }
+  }
+}
+
+function fillChannel(out: Float32Array, pixels: RasterImage['data'], c: number, band: number, a: number, b: number, g: Geometry): void {
+  const { bandCount, resizedWidth } = g;
+  const base = c * g.plane;
+  for (let y = 0; y < g.resizedHeight; y++) {
+    let src = y * resizedWidth * bandCount + band;
+    let dst = base + (y + g.padY) * g.inW + g.padX;
+    const end = dst + resizedWidth;
+    for (; dst < end; dst++, src += bandCount) out[dst] = pixels[src]! * a + b;
+  }
 }
 
 /** sharp for 8-bit images of up to 4 bands; a plain bilinear resize for deeper or wider rasters. */

@@ -1,9 +1,10 @@
 import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import ort from 'onnxruntime-node';
 import { VigieError } from '@vigie/api/errors';
 
 export interface SessionPoolOptions {
-  /** sessions run concurrently; default one per core */
+  /** sessions run concurrently, each in its own thread; default one per core */
   sessions?: number;
   /**
    * threads each session uses inside an operator. Default: the cores shared out between sessions
@@ -13,22 +14,59 @@ export interface SessionPoolOptions {
 }
 
 export type Feeds = Record<string, ort.Tensor>;
-export type Outputs = ort.InferenceSession.ReturnType;
+export type Outputs = Record<string, ort.Tensor>;
+
+export interface RunResult {
+  outputs: Outputs;
+  /** the feeds' tensors, handed back after a transferring run (their buffers can be reused) */
+  inputs: Feeds;
+}
+
+/** Declared inputs and outputs of the graph, as onnxruntime reports them. */
+export interface GraphMetadata {
+  inputMetadata: readonly ort.InferenceSession.ValueMetadata[];
+  outputMetadata: readonly ort.InferenceSession.ValueMetadata[];
+}
+
+interface WireTensor {
+  type: ort.Tensor.Type;
+  data: ort.Tensor.DataType;
+  dims: readonly number[];
+}
+
+interface Job {
+  id: number;
+  feeds: Record<string, WireTensor>;
+  transfer: ArrayBuffer[];
+  resolve: (result: RunResult) => void;
+  reject: (error: Error) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  job?: Job;
+}
 
 /**
- * A fixed set of onnxruntime sessions over one model. `run` takes an idle session or waits in FIFO
- * order for one: throughput scales with cores without a thread pool fighting another.
+ * A fixed set of onnxruntime sessions over one model, one per worker thread: onnxruntime-node's
+ * `run` blocks the thread that calls it, so sessions sharing a thread would take turns. `run` gives
+ * the feeds to an idle session or queues them (FIFO) until one is free. The calling thread stays
+ * free to prepare the next image meanwhile.
  */
 export class SessionPool {
-  private readonly idle: ort.InferenceSession[];
-  private readonly waiting: Array<(session: ort.InferenceSession) => void> = [];
+  private readonly idle: Slot[];
+  private readonly queue: Job[] = [];
+  private nextId = 0;
   private closed = false;
 
   private constructor(
-    readonly sessions: readonly ort.InferenceSession[],
+    private readonly slots: Slot[],
+    readonly metadata: GraphMetadata,
     readonly intraOpNumThreads: number,
+    readonly onnxPath: string,
   ) {
-    this.idle = [...sessions];
+    this.idle = [...slots];
+    for (const slot of slots) this.listen(slot);
   }
 
   static async create(onnxPath: string, options: SessionPoolOptions = {}): Promise<SessionPool> {
@@ -41,50 +79,130 @@ export class SessionPool {
       executionMode: 'sequential',
       graphOptimizationLevel: 'all',
     };
-    let sessions: ort.InferenceSession[];
-    try {
-      // One after the other: creating sessions in parallel only competes for the same cores.
-      sessions = [];
-      for (let i = 0; i < size; i++) sessions.push(await ort.InferenceSession.create(onnxPath, sessionOptions));
-    } catch (error) {
-      throw new VigieError('invalid_model_file', `Modèle ONNX illisible (${onnxPath}) : ${(error as Error).message}.`);
+    const started = await Promise.allSettled(Array.from({ length: size }, () => startWorker(onnxPath, sessionOptions)));
+    const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) {
+      await Promise.all(started.map((s) => (s.status === 'fulfilled' ? s.value.worker.terminate() : undefined)));
+      throw new VigieError('invalid_model_file', `Modèle ONNX illisible (${onnxPath}) : ${(failed.reason as Error).message}.`);
     }
-    return new SessionPool(sessions, threads);
+    const ready = started.map((s) => (s as PromiseFulfilledResult<{ worker: Worker; metadata: GraphMetadata }>).value);
+    return new SessionPool(ready.map(({ worker }) => ({ worker })), ready[0]!.metadata, threads, onnxPath);
   }
 
   get size(): number {
-    return this.sessions.length;
+    return this.slots.length;
   }
 
-  /** Sessions busy right now and callers waiting for one, for progress and metrics. */
+  /** Sessions busy right now and runs waiting for one, for progress and metrics. */
   get load(): { busy: number; waiting: number } {
-    return { busy: this.sessions.length - this.idle.length, waiting: this.waiting.length };
+    return { busy: this.slots.length - this.idle.length, waiting: this.queue.length };
   }
 
+  /** Runs the feeds on the next free session. The feeds are copied and stay usable. */
   async run(feeds: Feeds): Promise<Outputs> {
-    const session = await this.acquire();
-    try {
-      return await session.run(feeds);
-    } finally {
-      this.releaseSession(session);
-    }
+    return (await this.submit(feeds, false)).outputs;
+  }
+
+  /**
+   * Same, but the feeds' buffers move to the session thread instead of being copied (they read as
+   * empty meanwhile) and come back in `inputs`, ready to be refilled for the next image.
+   */
+  runTransferring(feeds: Feeds): Promise<RunResult> {
+    return this.submit(feeds, true);
   }
 
   async close(): Promise<void> {
+    if (this.closed) return;
     this.closed = true;
-    await Promise.all(this.sessions.map((s) => s.release()));
+    for (const job of this.queue.splice(0)) job.reject(closedError());
+    await Promise.all(this.slots.map((slot) => slot.worker.terminate()));
   }
 
-  private acquire(): Promise<ort.InferenceSession> {
-    if (this.closed) return Promise.reject(new VigieError('model_closed', 'Le modèle a été déchargé.', 500));
-    const session = this.idle.pop();
-    if (session) return Promise.resolve(session);
-    return new Promise((resolve) => this.waiting.push(resolve));
+  private submit(feeds: Feeds, transfer: boolean): Promise<RunResult> {
+    if (this.closed) return Promise.reject(closedError());
+    const wire: Record<string, WireTensor> = {};
+    const buffers: ArrayBuffer[] = [];
+    for (const [name, tensor] of Object.entries(feeds)) {
+      wire[name] = { type: tensor.type, data: tensor.data, dims: tensor.dims };
+      const data = tensor.data as ArrayBufferView;
+      if (transfer && data.buffer instanceof ArrayBuffer && data.byteOffset === 0 && data.byteLength === data.buffer.byteLength) {
+        buffers.push(data.buffer);
+      }
+    }
+    return new Promise<RunResult>((resolve, reject) => {
+      this.queue.push({ id: this.nextId++, feeds: wire, transfer: buffers, resolve, reject });
+      this.dispatch();
+    });
   }
 
-  private releaseSession(session: ort.InferenceSession): void {
-    const next = this.waiting.shift();
-    if (next) next(session);
-    else this.idle.push(session);
+  private dispatch(): void {
+    while (this.idle.length > 0 && this.queue.length > 0) {
+      const slot = this.idle.pop()!;
+      const job = this.queue.shift()!;
+      slot.job = job;
+      slot.worker.postMessage({ type: 'run', id: job.id, feeds: job.feeds }, job.transfer);
+    }
   }
+
+  private listen(slot: Slot): void {
+    slot.worker.on('message', (message: { type: string; outputs?: Record<string, WireTensor>; inputs?: Record<string, WireTensor>; error?: string }) => {
+      if (message.type !== 'result') return;
+      const job = slot.job;
+      slot.job = undefined;
+      this.idle.push(slot);
+      if (job) {
+        if (message.error !== undefined) {
+          job.reject(new VigieError('inference_failed', `Échec de l'inférence (${this.onnxPath}) : ${message.error}.`, 500));
+        } else {
+          job.resolve({ outputs: toTensors(message.outputs ?? {}), inputs: toTensors(message.inputs ?? {}) });
+        }
+      }
+      this.dispatch();
+    });
+    slot.worker.on('error', (error) => this.lose(slot, error));
+    slot.worker.on('exit', () => this.lose(slot, new Error('fil de calcul arrêté')));
+  }
+
+  /** A session thread died: fail its run, and every queued run if none is left. */
+  private lose(slot: Slot, error: Error): void {
+    const index = this.slots.indexOf(slot);
+    if (index < 0) return;
+    this.slots.splice(index, 1);
+    const idleIndex = this.idle.indexOf(slot);
+    if (idleIndex >= 0) this.idle.splice(idleIndex, 1);
+    if (this.closed) return;
+    slot.job?.reject(new VigieError('inference_failed', `Échec de l'inférence (${this.onnxPath}) : ${error.message}.`, 500));
+    slot.job = undefined;
+    if (this.slots.length === 0) {
+      this.closed = true;
+      for (const job of this.queue.splice(0)) job.reject(closedError());
+    }
+  }
+}
+
+function toTensors(wire: Record<string, WireTensor>): Record<string, ort.Tensor> {
+  const out: Record<string, ort.Tensor> = {};
+  for (const [name, t] of Object.entries(wire)) out[name] = new ort.Tensor(t.type, t.data as Float32Array, t.dims);
+  return out;
+}
+
+function closedError(): VigieError {
+  return new VigieError('model_closed', 'Le modèle a été déchargé.', 500);
+}
+
+function startWorker(onnxPath: string, sessionOptions: ort.InferenceSession.SessionOptions): Promise<{ worker: Worker; metadata: GraphMetadata }> {
+  const worker = new Worker(new URL('./session-worker.mjs', import.meta.url), { workerData: { onnxPath, sessionOptions } });
+  return new Promise((resolve, reject) => {
+    const onError = (error: Error) => reject(error);
+    worker.once('error', onError);
+    worker.once('message', (message: { type: string; message?: string } & GraphMetadata) => {
+      worker.off('error', onError);
+      if (message.type === 'ready') {
+        resolve({ worker, metadata: { inputMetadata: message.inputMetadata, outputMetadata: message.outputMetadata } });
+      } else {
+        void worker.terminate();
+        reject(new Error(message.message ?? 'session impossible à créer'));
+      }
+    });
+  });
 }

@@ -174,6 +174,11 @@ describe('running exported models through the pool', () => {
     expect(pool.load).toEqual({ busy: 2, waiting: 3 });
     expect((await Promise.all(pending)).every((o) => o.output0!.dims.join() === '1,6,84')).toBe(true);
     expect(pool.load).toEqual({ busy: 0, waiting: 0 });
+    expect(feeds.images.data.length).toBe(3 * 64 * 64); // copied, still usable
+    const moved = await pool.runTransferring(feeds);
+    expect(feeds.images.data.length).toBe(0); // the buffer went to the session thread…
+    expect(moved.inputs.images!.data.length).toBe(3 * 64 * 64); // …and came back
+    expect(moved.outputs.output0!.dims).toEqual([1, 6, 84]);
     const model = await load('random-yolov8', { sessions: 2 });
     const runs = await Promise.all(Array.from({ length: 9 }, (_, i) => model.infer(texture(64 + i, 64))));
     expect(runs.every((r) => r.output.dims.join() === '1,6,84')).toBe(true);

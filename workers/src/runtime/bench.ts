@@ -1,0 +1,90 @@
+import ort from 'onnxruntime-node';
+import type { LoadedModel, ModelImage } from './model';
+import { preprocess } from './preprocess';
+import type { RasterImage } from './raster';
+
+export interface PathOverhead {
+  /** median ms of bare `session.run` on already-prepared tensors, in this thread, same thread options */
+  bareMs: number;
+  /** median ms of Vigie's path on the same images: preprocess + run + decode (+ NMS) */
+  wholeMs: number;
+  /** wholeMs / bareMs: the cost of Vigie's path around the model, one image at a time */
+  ratio: number;
+  /**
+   * ms per image when the path keeps every session busy (pool size + 1 images in flight: the next
+   * image is prepared while the sessions run), as a pipeline over chips does
+   */
+  pipelinedMs: number;
+  /** pipelinedMs against bare runs scaled perfectly over the pool's sessions: bareMs / sessions */
+  pipelinedRatio: number;
+  /** images per second through the whole path, pipelined */
+  imagesPerSecond: number;
+}
+
+/**
+ * Vigie's per-image path (through the session pool's worker threads) against bare `session.run`
+ * on the same tensors, one image at a time, measured in the same run and
+ * interleaved image by image so that load from other processes hits both sides alike. Medians, not
+ * means: one GC pause or noisy neighbour should not move the ratio.
+ */
+export async function measurePathOverhead(model: LoadedModel, images: readonly RasterImage[], repetitions = 30): Promise<PathOverhead> {
+  const { card, pool } = model;
+  const session = await ort.InferenceSession.create(pool.onnxPath, {
+    intraOpNumThreads: pool.intraOpNumThreads,
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+    graphOptimizationLevel: 'all',
+  });
+  const bareRun = (k: number) => session.run({ [card.input.name]: tensors[k]! });
+  const tensors = await Promise.all(images.map(async (image) => (await preprocess(card, image)).tensor));
+  const whole = (image: ModelImage) => {
+    switch (card.task) {
+      case 'detection':
+        return model.detect(image);
+      case 'segmentation':
+        return model.segment(image);
+      case 'counting':
+        return model.count(image);
+    }
+  };
+  for (let i = 0; i < Math.min(3, images.length); i++) {
+    await bareRun(i);
+    await whole(images[i]!);
+  }
+  const bare: number[] = [];
+  const path: number[] = [];
+  for (let i = 0; i < repetitions; i++) {
+    const k = i % images.length;
+    let start = performance.now();
+    await bareRun(k);
+    bare.push(performance.now() - start);
+    start = performance.now();
+    await whole(images[k]!);
+    path.push(performance.now() - start);
+  }
+  await session.release();
+
+  let next = 0;
+  const started = performance.now();
+  const lane = async () => {
+    for (let i = next++; i < repetitions; i = next++) await whole(images[i % images.length]!);
+  };
+  await Promise.all(Array.from({ length: pool.size + 1 }, lane));
+  const pipelinedMs = (performance.now() - started) / repetitions;
+
+  const bareMs = median(bare);
+  const wholeMs = median(path);
+  return {
+    bareMs,
+    wholeMs,
+    ratio: wholeMs / bareMs,
+    pipelinedMs,
+    pipelinedRatio: pipelinedMs / (bareMs / pool.size),
+    imagesPerSecond: 1000 / pipelinedMs,
+  };
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
+}
