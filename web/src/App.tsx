@@ -1,0 +1,264 @@
+import type { Layer, PickingInfo } from '@deck.gl/core';
+import { useCallback, useMemo, useState } from 'react';
+import type { CommuneFeature, Position, SessionUser, Vintage } from './api/types';
+import { LoginPage } from './auth/LoginPage';
+import { useSession } from './auth/session';
+import { formatArea, formatDate, formatNumber } from './format';
+import { useI18n } from './i18n';
+import { LocaleSwitch } from './LocaleSwitch';
+import { configuredBasemapUrl, saveBasemapUrl } from './map/basemap';
+import { communeLayers } from './map/communeLayers';
+import { MapView } from './map/MapView';
+import { TerritoryPanel } from './map/TerritoryPanel';
+import { ModelsPanel } from './models/ModelsPanel';
+import { canRunAnalyses, useViewRoute, viewsFor, type ViewId } from './navigation';
+import { areaLayers, type DrawnArea } from './runs/areaLayers';
+import { RunsPanel, type AreaMode } from './runs/RunsPanel';
+import { useRuns } from './runs/useRuns';
+import { useTerritory } from './territory/useTerritory';
+import { AffluencePanel, affluenceLayers } from './usecases/affluence';
+import { DumpsPanel, dumpsLayers } from './usecases/dumps';
+import { ZanPanel, zanLayers } from './usecases/zan';
+
+export function App() {
+  const { state } = useSession();
+  const { t } = useI18n();
+  if (state.status === 'checking') {
+    return (
+      <p className="splash" role="status">
+        {t('auth.checking')}
+      </p>
+    );
+  }
+  if (state.status === 'signedOut') return <LoginPage />;
+  return <Dashboard user={state.user} />;
+}
+
+/** The default vintage: the latest with an orthophoto, else the latest. */
+function defaultVintage(vintages: Vintage[]): Vintage | null {
+  return [...vintages].reverse().find((v) => v.hasOrtho) ?? vintages.at(-1) ?? null;
+}
+
+function Dashboard({ user }: { user: SessionUser }) {
+  const { t, locale } = useI18n();
+  const { logout } = useSession();
+  const views = viewsFor(user.role);
+  const [routeView, go] = useViewRoute();
+  const view: ViewId = views.some((v) => v.id === routeView) ? routeView : 'map';
+  const territory = useTerritory();
+  const runs = useRuns();
+
+  const [vintageId, setVintageId] = useState<number | null>(null);
+  const vintages = territory.vintages ?? [];
+  const vintage = vintages.find((v) => v.id === vintageId) ?? defaultVintage(vintages);
+  const [orthoOpacity, setOrthoOpacity] = useState(1);
+  const [basemapStyleUrl, setBasemapStyleUrl] = useState(configuredBasemapUrl);
+  const [fitRequest, setFitRequest] = useState(0);
+  const [zoom, setZoom] = useState(12);
+
+  const [areaMode, setAreaMode] = useState<AreaMode>('all');
+  const [selectedCommunes, setSelectedCommunes] = useState<ReadonlySet<string>>(new Set());
+  const [area, setArea] = useState<DrawnArea>({ vertices: [], closed: false });
+  const [drawing, setDrawing] = useState(false);
+
+  const toggleCommune = useCallback((insee: string) => {
+    setSelectedCommunes((current) => {
+      const next = new Set(current);
+      if (!next.delete(insee)) next.add(insee);
+      return next;
+    });
+  }, []);
+
+  const layers = useMemo(() => {
+    const list: Layer[] = [];
+    if (territory.communes) {
+      list.push(
+        ...communeLayers({
+          communes: territory.communes,
+          labels: territory.labels,
+          selected: view === 'runs' && areaMode === 'communes' ? selectedCommunes : new Set(),
+          overImagery: Boolean(vintage?.hasOrtho) && zoom >= 12,
+        }),
+      );
+    }
+    // the use-case APIs are not there yet: their layer functions get no data and draw nothing
+    if (view === 'dumps') list.push(...dumpsLayers({ detections: [] }, { zoom }));
+    if (view === 'zan' && territory.communes) list.push(...zanLayers({ communes: territory.communes, netArtificialisedM2: new Map() }));
+    if (view === 'affluence') list.push(...affluenceLayers({ sensors: [] }));
+    if (view === 'runs' && areaMode === 'drawn') list.push(...areaLayers(area));
+    return list;
+  }, [territory.communes, territory.labels, view, areaMode, selectedCommunes, vintage?.hasOrtho, zoom, area]);
+
+  const getTooltip = useCallback(
+    (info: PickingInfo) => {
+      const feature = info.object as CommuneFeature | undefined;
+      if (!feature?.properties?.insee || info.layer?.id !== 'communes') return null;
+      const p = feature.properties;
+      const population = p.population === null ? '' : `\n${t('map.population')} : ${formatNumber(p.population, locale)} hab.`;
+      return `${p.name} (${p.insee})\n${t('map.area')} : ${formatArea(p.areaM2, locale)}${population}`;
+    },
+    [t, locale],
+  );
+
+  const onMapClick = useCallback(
+    (lngLat: Position, info: PickingInfo | null) => {
+      if (view !== 'runs') return;
+      if (drawing) {
+        setArea((current) => ({ vertices: [...current.vertices, lngLat], closed: false }));
+        return;
+      }
+      const feature = info?.layer?.id === 'communes' ? (info.object as CommuneFeature | undefined) : undefined;
+      if (areaMode === 'communes' && feature) toggleCommune(feature.properties.insee);
+    },
+    [view, drawing, areaMode, toggleCommune],
+  );
+
+  const changeBasemap = useCallback((url: string | null) => {
+    saveBasemapUrl(url);
+    setBasemapStyleUrl(url);
+  }, []);
+
+  return (
+    <div className="app">
+      <a className="skip-link" href="#panel">
+        {t('app.skip')}
+      </a>
+      <header className="topbar">
+        <div className="brand">
+          <span className="brand-mark" aria-hidden="true" />
+          <span>{t('app.name')}</span>
+        </div>
+        <nav aria-label={t('nav.label')}>
+          <ul>
+            {views.map((v) => (
+              <li key={v.id}>
+                <a
+                  href={v.path}
+                  aria-current={v.id === view ? 'page' : undefined}
+                  onClick={(e) => {
+                    e.preventDefault();
+                    go(v.id);
+                  }}
+                >
+                  {t(v.label)}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <div className="topbar-end">
+          <LocaleSwitch />
+          <span className="user" title={user.email}>
+            {user.name} <span className="muted">· {t(`role.${user.role}`)}</span>
+          </span>
+          <button type="button" onClick={() => void logout()}>
+            {t('auth.logout')}
+          </button>
+        </div>
+      </header>
+      <div className="workspace">
+        <aside className="panel" id="panel" tabIndex={-1} aria-label={t(views.find((v) => v.id === view)?.label ?? 'nav.map')}>
+          {view === 'map' && (
+            <TerritoryPanel
+              communes={territory.communes}
+              error={territory.communesError}
+              basemapStyleUrl={basemapStyleUrl}
+              onBasemapStyleUrl={changeBasemap}
+              onFit={() => setFitRequest((n) => n + 1)}
+            />
+          )}
+          {view === 'dumps' && <DumpsPanel />}
+          {view === 'zan' && <ZanPanel />}
+          {view === 'affluence' && <AffluencePanel />}
+          {view === 'runs' && (
+            <RunsPanel
+              canRun={canRunAnalyses(user.role)}
+              communes={territory.communes}
+              vintages={vintages}
+              models={territory.models ?? []}
+              runs={runs}
+              areaMode={areaMode}
+              onAreaMode={(mode) => {
+                setAreaMode(mode);
+                setDrawing(false);
+              }}
+              selectedCommunes={selectedCommunes}
+              onToggleCommune={toggleCommune}
+              area={area}
+              drawing={drawing}
+              onDraw={() => {
+                setArea({ vertices: [], closed: false });
+                setDrawing(true);
+              }}
+              onFinishDrawing={() => {
+                setDrawing(false);
+                setArea((current) => ({ ...current, closed: current.vertices.length >= 3 }));
+              }}
+              onClearArea={() => {
+                setDrawing(false);
+                setArea({ vertices: [], closed: false });
+              }}
+            />
+          )}
+          {view === 'models' && <ModelsPanel models={territory.models} error={territory.modelsError} />}
+        </aside>
+        <main className="map-area" id="main">
+          <MapToolbar vintages={vintages} vintage={vintage} onVintage={setVintageId} orthoOpacity={orthoOpacity} onOrthoOpacity={setOrthoOpacity} error={territory.vintagesError} loading={territory.vintages === null} />
+          <MapView
+            basemapStyleUrl={basemapStyleUrl}
+            vintage={vintage}
+            orthoOpacity={orthoOpacity}
+            bounds={territory.bounds}
+            fitRequest={fitRequest}
+            layers={layers}
+            getTooltip={getTooltip}
+            onClick={onMapClick}
+            onZoom={setZoom}
+            crosshair={drawing}
+          />
+          {vintage?.acquisitionDate && <p className="map-caption">{`${vintage.label} — ${t('map.vintageAcquired', { date: formatDate(vintage.acquisitionDate, locale) })}`}</p>}
+        </main>
+      </div>
+    </div>
+  );
+}
+
+interface MapToolbarProps {
+  vintages: Vintage[];
+  vintage: Vintage | null;
+  onVintage(id: number): void;
+  orthoOpacity: number;
+  onOrthoOpacity(value: number): void;
+  error: string | null;
+  loading: boolean;
+}
+
+function MapToolbar({ vintages, vintage, onVintage, orthoOpacity, onOrthoOpacity, error, loading }: MapToolbarProps) {
+  const { t } = useI18n();
+  return (
+    <div className="map-toolbar" role="group" aria-label={t('map.ortho')}>
+      <label>
+        <span>{t('map.vintage')}</span>
+        <select value={vintage?.id ?? ''} onChange={(e) => onVintage(Number(e.target.value))} disabled={vintages.length === 0}>
+          {vintages.length === 0 && <option value="">{loading ? t('map.vintagesLoading') : t('map.vintageNone')}</option>}
+          {vintages.map((v) => (
+            <option key={v.id} value={v.id}>
+              {v.label} {v.hasOrtho ? '' : t('map.noOrtho')}
+            </option>
+          ))}
+        </select>
+      </label>
+      {vintage?.hasOrtho && (
+        <label>
+          <span>{t('map.orthoOpacity')}</span>
+          <input type="range" min={0} max={1} step={0.1} value={orthoOpacity} onChange={(e) => onOrthoOpacity(Number(e.target.value))} />
+        </label>
+      )}
+      {error && (
+        <span className="error-text" role="alert">
+          {t('common.error', { message: error })}
+        </span>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,94 @@
+import type { Model } from '../api/types';
+import { formatDate, formatNumber } from '../format';
+import { useI18n } from '../i18n';
+
+const METRIC_META = new Set(['measuredAt', 'command']);
+
+/** A metric value as read: fractions as percentages are the card's business, so numbers stay as measured. */
+function MetricValue({ value }: { value: unknown }) {
+  const { locale } = useI18n();
+  if (typeof value === 'number') return <>{formatNumber(value, locale, 3)}</>;
+  if (value && typeof value === 'object') return <code>{JSON.stringify(value)}</code>;
+  return <>{String(value)}</>;
+}
+
+export function ModelsPanel({ models, error }: { models: Model[] | null; error: string | null }) {
+  const { t, locale } = useI18n();
+  return (
+    <section className="panel-section" aria-labelledby="models-title">
+      <h2 id="models-title">{t('models.title')}</h2>
+      {error && (
+        <p className="error" role="alert">
+          {t('common.error', { message: error })}
+        </p>
+      )}
+      {models === null && !error && <p className="muted">{t('common.loading')}</p>}
+      {models?.length === 0 && <p className="notice">{t('models.empty')}</p>}
+      {models?.map((model) => {
+        const { card } = model;
+        const metrics = Object.entries(card.metrics ?? {}).filter(([k]) => !METRIC_META.has(k));
+        return (
+          <article key={model.id} className="model-card" aria-labelledby={`model-${model.id}`}>
+            <header>
+              <h3 id={`model-${model.id}`}>{model.id}</h3>
+              <span className="badge">{t(`models.task.${model.task}`)}</span>
+            </header>
+            <p className="muted">{t('models.version', { v: model.version })}</p>
+            <dl>
+              {card.input && (
+                <>
+                  <dt>{t('models.input')}</dt>
+                  <dd>{t('models.inputValue', { w: card.input.width ?? '?', h: card.input.height ?? '?', c: card.input.channels ?? '?', order: card.input.channelOrder ?? '?' })}</dd>
+                </>
+              )}
+              {card.output?.format && (
+                <>
+                  <dt>{t('models.output')}</dt>
+                  <dd>
+                    <code>{card.output.format}</code>
+                  </dd>
+                </>
+              )}
+              {card.classes && (
+                <>
+                  <dt>{t('models.classes')}</dt>
+                  <dd>{card.classes.map((c) => c.label ?? c.name).join(', ')}</dd>
+                </>
+              )}
+              {card.thresholds && (
+                <>
+                  <dt>{t('models.thresholds', { score: card.thresholds.score ?? '?', iou: card.thresholds.iou ?? '?' })}</dt>
+                  <dd />
+                </>
+              )}
+              {card.training?.data && (
+                <>
+                  <dt>{t('models.training')}</dt>
+                  <dd>{card.training.data}</dd>
+                </>
+              )}
+            </dl>
+            <h4>{t('models.metrics')}</h4>
+            {metrics.length === 0 ? (
+              <p className="muted">{t('models.metricsNone')}</p>
+            ) : (
+              <table className="metrics">
+                <tbody>
+                  {metrics.map(([name, value]) => (
+                    <tr key={name}>
+                      <th scope="row">{name}</th>
+                      <td>
+                        <MetricValue value={value} />
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+            {card.metrics?.measuredAt && <p className="muted">{t('models.measuredAt', { date: formatDate(card.metrics.measuredAt, locale) })}</p>}
+          </article>
+        );
+      })}
+    </section>
+  );
+}
