@@ -12,7 +12,6 @@ import { auth } from './routes/auth';
 import { health } from './routes/health';
 import { runs } from './routes/runs';
 import { territory } from './routes/territory';
-import { territory } from './routes/territory';
 import { users } from './routes/users';
 
 export const MAX_JSON_BODY_BYTES = 1024 * 1024;
@@ -37,7 +36,6 @@ export function createApp(deps: AppDeps) {
   app.route('/api/health', health);
   app.route('/api/auth', auth);
   app.route('/api/runs', runs);
-  app.route('/api', territory);
   app.route('/api', territory);
   app.route('/api/users', users);
 
