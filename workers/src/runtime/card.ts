@@ -113,6 +113,10 @@ export const modelCardSchema = z
       .default({ score: 0.25, iou: 0.45 }),
     training: z.object({ data: z.string(), seed: z.number().int(), recipe: z.string() }).optional(),
     metrics: metricsSchema.optional(),
+    /** how to spread the model over cores when the default (one single-threaded session per core) is wrong, e.g. a large U-Net */
+    runtime: z
+      .object({ sessions: z.number().int().positive().optional(), intraOpNumThreads: z.number().int().positive().optional() })
+      .optional(),
     file: z.string().regex(/^[^/\\]+\.onnx$/, 'un nom de fichier .onnx dans le dossier du modèle').default('model.onnx'),
     sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
   })

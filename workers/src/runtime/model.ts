@@ -60,7 +60,11 @@ export async function loadModel(dir: string, options: LoadModelOptions = {}): Pr
       throw new VigieError('model_checksum_mismatch', `Le fichier ${onnxPath} ne correspond pas à l'empreinte de sa carte (modèle modifié ou corrompu).`, 422);
     }
   }
-  const pool = await SessionPool.create(onnxPath, options);
+  // Caller's options first (a worker's config), then the card's, then one session per core.
+  const pool = await SessionPool.create(onnxPath, {
+    sessions: options.sessions ?? card.runtime?.sessions,
+    intraOpNumThreads: options.intraOpNumThreads ?? card.runtime?.intraOpNumThreads,
+  });
   const { inputs, outputs } = sessionSignature(pool.metadata);
   const problems = compareSignatureWithCard(inputs, outputs, card);
   if (problems.length > 0) {

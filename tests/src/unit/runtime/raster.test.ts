@@ -1,0 +1,65 @@
+import { crc32 } from 'node:zlib';
+import { fromArrayBuffer, writeArrayBuffer } from 'geotiff';
+import sharp from 'sharp';
+import { describe, expect, it } from 'vitest';
+import { rasterFromEncoded, rasterFromGeoTiff } from '@vigie/workers/runtime';
+
+/** A PNG that declares width × height but carries no pixels: what a decompression bomb looks like to a header reader. */
+function pngHeader(width: number, height: number): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const out = Buffer.alloc(8 + data.length + 4);
+    out.writeUInt32BE(data.length, 0);
+    body.copy(out, 4);
+    out.writeUInt32BE(crc32(body) >>> 0, 8 + data.length);
+    return out;
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8);
+  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IEND', Buffer.alloc(0))]);
+}
+
+describe('rasterFromEncoded', () => {
+  it('decodes to RGB, dropping alpha and expanding grey', async () => {
+    const rgba = await sharp({ create: { width: 3, height: 2, channels: 4, background: { r: 10, g: 20, b: 30, alpha: 0.5 } } }).png().toBuffer();
+    const r = await rasterFromEncoded(rgba);
+    expect(r).toMatchObject({ width: 3, height: 2, bands: ['R', 'G', 'B'] });
+    expect([...r.data.subarray(0, 3)]).toEqual([10, 20, 30]);
+    const grey = await sharp({ create: { width: 2, height: 2, channels: 3, background: '#808080' } }).greyscale().png().toBuffer();
+    expect((await rasterFromEncoded(grey)).data.length).toBe(12);
+  });
+
+  it('refuses garbage and decompression bombs with a clear error', async () => {
+    await expect(rasterFromEncoded(Buffer.from('not an image'))).rejects.toMatchObject({ code: 'invalid_image' });
+    await expect(rasterFromEncoded(pngHeader(20_000, 20_000))).rejects.toMatchObject({ code: 'invalid_image', message: expect.stringMatching(/trop grande|pixel/i) });
+  });
+});
+
+describe('rasterFromGeoTiff', () => {
+  const width = 6;
+  const height = 4;
+  const tiff = async (samples: number) => {
+    const values = new Uint8Array(width * height * samples).map((_, i) => i % 251);
+    const buffer = writeArrayBuffer(values, { width, height, SamplesPerPixel: samples, BitsPerSample: Array(samples).fill(8), PlanarConfiguration: 1 });
+    return (await fromArrayBuffer(buffer)).getImage();
+  };
+
+  it('reads only the window, interleaved, with RGB band names by default', async () => {
+    const image = await tiff(3);
+    const r = await rasterFromGeoTiff(image, { x: 2, y: 1, width: 3, height: 2 });
+    expect(r).toMatchObject({ width: 3, height: 2, bands: ['R', 'G', 'B'] });
+    // pixel (2, 1) of a 6-wide interleaved RGB image starts at value (1 × 6 + 2) × 3 = 24
+    expect([...r.data.subarray(0, 6)]).toEqual([24, 25, 26, 27, 28, 29]);
+    expect(r.data[9]).toBe((2 * 6 + 2) * 3);
+  });
+
+  it('needs band names for anything but RGB', async () => {
+    const image = await tiff(4);
+    await expect(rasterFromGeoTiff(image, { x: 0, y: 0, width: 2, height: 2 })).rejects.toMatchObject({ code: 'unknown_bands' });
+    const r = await rasterFromGeoTiff(image, { x: 0, y: 0, width: 2, height: 2 }, ['R', 'G', 'B', 'NIR']);
+    expect(r.bands).toEqual(['R', 'G', 'B', 'NIR']);
+    expect(r.data.length).toBe(16);
+  });
+});
