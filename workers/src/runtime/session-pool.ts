@@ -139,8 +139,14 @@ export class SessionPool {
     while (this.idle.length > 0 && this.queue.length > 0) {
       const slot = this.idle.pop()!;
       const job = this.queue.shift()!;
-      slot.job = job;
-      slot.worker.postMessage({ type: 'run', id: job.id, feeds: job.feeds }, job.transfer);
+      try {
+        slot.worker.postMessage({ type: 'run', id: job.id, feeds: job.feeds }, job.transfer);
+        slot.job = job;
+      } catch (error) {
+        // e.g. a feed whose buffer an earlier transferring run still holds
+        this.idle.push(slot);
+        job.reject(new VigieError('invalid_input_tensor', `Entrée du modèle inutilisable : ${(error as Error).message}.`, 500));
+      }
     }
   }
 

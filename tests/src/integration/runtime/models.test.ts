@@ -73,6 +73,7 @@ describe('checkModelAgainstCard on exported graphs', () => {
     const tmp = await mkdtemp(join(tmpdir(), 'vigie-model-'));
     const card = await loadModelCard(dir('random-yolov8'));
     await writeFile(join(tmp, 'model.onnx'), 'not a model');
+    await expect(SessionPool.create(join(tmp, 'model.onnx'), { sessions: 2 })).rejects.toMatchObject({ code: 'invalid_model_file' });
     const check = await checkModelAgainstCard(join(tmp, 'model.onnx'), card);
     expect(check.ok).toBe(false);
     expect(check.problems[0]).toMatch(/pas un modèle ONNX lisible/);
@@ -179,6 +180,12 @@ describe('running exported models through the pool', () => {
     expect(feeds.images.data.length).toBe(0); // the buffer went to the session thread…
     expect(moved.inputs.images!.data.length).toBe(3 * 64 * 64); // …and came back
     expect(moved.outputs.output0!.dims).toEqual([1, 6, 84]);
+    const card = await loadModelCard(dir('random-yolov8'));
+    const tooSmall = (await preprocess({ ...card, input: { ...card.input, width: 2, height: 2 } }, texture(2, 2))).tensor;
+    await expect(pool.run({ images: tooSmall })).rejects.toMatchObject({ code: 'inference_failed' });
+    expect((await pool.run({ images: moved.inputs.images! })).output0!.dims).toEqual([1, 6, 84]); // the session survives a failed run
+    await expect(pool.run(feeds)).rejects.toMatchObject({ code: 'invalid_input_tensor' }); // detached: refused, pool intact
+    expect(pool.load).toEqual({ busy: 0, waiting: 0 });
     const model = await load('random-yolov8', { sessions: 2 });
     const runs = await Promise.all(Array.from({ length: 9 }, (_, i) => model.infer(texture(64 + i, 64))));
     expect(runs.every((r) => r.output.dims.join() === '1,6,84')).toBe(true);
