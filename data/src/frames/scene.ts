@@ -1,0 +1,347 @@
+import { Rng } from '../random';
+
+/**
+ * A camera view of a village square or street, in perspective, as SVG:
+ * facades, pavement, parked and moving vehicles, people walking, standing and
+ * in groups, occluding each other by depth. Boxes are the objects' full
+ * (amodal) extent clipped to the frame, in pixels.
+ */
+export const FRAME_WIDTH = 640;
+export const FRAME_HEIGHT = 384;
+
+export type TimeOfDay = 'matin' | 'midi' | 'apres-midi' | 'soir';
+export const TIMES_OF_DAY: TimeOfDay[] = ['matin', 'midi', 'apres-midi', 'soir'];
+
+export interface FrameBox {
+  cls: 'person' | 'vehicle';
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+export interface FrameScene {
+  svg: string;
+  boxes: FrameBox[];
+  counts: { person: number; vehicle: number };
+}
+
+export type CameraView = 'place' | 'rue';
+
+interface Camera {
+  f: number;
+  height: number;
+  horizon: number;
+  cx: number;
+}
+
+interface Drawable {
+  z: number;
+  svg: string;
+  box?: FrameBox;
+}
+
+const SKIN = ['#f1c7a5', '#e0ac86', '#c68b63', '#8d5a3b', '#5c3a24', '#f5d2b8'];
+const CLOTHES = ['#2b3a55', '#7a1f2b', '#e8e4da', '#3d5a3a', '#1c1c1e', '#b8862f', '#5f6b7a', '#c2463c', '#2f6f8f', '#8a6d9e', '#d9c7a0', '#44474d'];
+const HAIR = ['#2a1c12', '#5a3b22', '#1a1410', '#b08a55', '#8c8c8c', '#d8c49a'];
+const CAR = ['#e9e9ea', '#c9cbcf', '#1f2124', '#6d7178', '#8e1d1f', '#1f3d72', '#4a5058', '#d8d2c0', '#2e4a3a'];
+const STONE = ['#d8cdb4', '#cfc2a4', '#e2d8c2', '#c9b99a', '#ddd3bd', '#bfb39a'];
+const SHUTTER = ['#6f8fa0', '#8fa58a', '#a3a3a3', '#7d5a48', '#e6e2d6', '#4f6d8a'];
+
+export function frameScene(seed: number, view: CameraView, time: TimeOfDay, crowd: number): FrameScene {
+  const rng = new Rng(seed);
+  const W = FRAME_WIDTH;
+  const H = FRAME_HEIGHT;
+  const cam: Camera = { f: rng.range(430, 520), height: rng.range(4.5, 7), horizon: rng.range(40, 80), cx: W / 2 + rng.range(-40, 40) };
+  const project = (x: number, z: number, y = 0): [number, number] => [cam.cx + (cam.f * x) / z, cam.horizon + (cam.f * (cam.height - y)) / z];
+  const light = lighting(time);
+  const parts: string[] = [];
+  const drawables: Drawable[] = [];
+
+  parts.push(`<defs>
+<linearGradient id="sky" x1="0" y1="0" x2="0" y2="1"><stop offset="0" stop-color="${light.skyTop}"/><stop offset="1" stop-color="${light.skyBottom}"/></linearGradient>
+<linearGradient id="ground" x1="0" y1="0" x2="0" y2="1"><stop offset="0" stop-color="${light.groundFar}"/><stop offset="1" stop-color="${light.groundNear}"/></linearGradient>
+<filter id="grain" x="0" y="0" width="100%" height="100%"><feTurbulence type="fractalNoise" baseFrequency="0.9" numOctaves="2" seed="${seed % 1000}" result="n"/><feColorMatrix type="saturate" values="0"/><feComponentTransfer><feFuncA type="linear" slope="0.16"/></feComponentTransfer><feComposite in2="SourceGraphic" operator="in"/><feBlend in2="SourceGraphic" mode="multiply"/></filter>
+<filter id="soft"><feGaussianBlur stdDeviation="0.6"/></filter>
+</defs>`);
+  parts.push(`<rect width="${W}" height="${H}" fill="url(#sky)"/>`);
+  // Ground: pavement with perspective joints.
+  parts.push(`<rect y="${cam.horizon}" width="${W}" height="${H - cam.horizon}" fill="url(#ground)"/>`);
+  const joints: string[] = [];
+  for (let z = 4; z < 90; z *= 1.12) {
+    const [, y] = project(0, z);
+    if (y < H) joints.push(`<line x1="0" y1="${y.toFixed(1)}" x2="${W}" y2="${y.toFixed(1)}" stroke="#000" stroke-opacity="0.07" stroke-width="${Math.max(0.4, 60 / z / 6).toFixed(2)}"/>`);
+  }
+  for (let x = -30; x <= 30; x += 1.5) {
+    const [x1, y1] = project(x, 3);
+    const [x2, y2] = project(x, 90);
+    joints.push(`<line x1="${x1.toFixed(1)}" y1="${y1.toFixed(1)}" x2="${x2.toFixed(1)}" y2="${y2.toFixed(1)}" stroke="#000" stroke-opacity="0.05" stroke-width="0.7"/>`);
+  }
+  parts.push(`<g filter="url(#grain)">${joints.join('')}<rect y="${cam.horizon}" width="${W}" height="${H - cam.horizon}" fill="#000" fill-opacity="0.001"/></g>`);
+
+  // Roadway (asphalt band) for the street view and the square's through-road.
+  const roadHalf = view === 'rue' ? rng.range(2.8, 3.6) : rng.range(3, 4);
+  const roadX = view === 'rue' ? 0 : rng.range(-3, 3);
+  const road = [project(roadX - roadHalf, 3), project(roadX + roadHalf, 3), project(roadX + roadHalf, 120), project(roadX - roadHalf, 120)];
+  parts.push(`<polygon points="${road.map((p) => p.map((c) => c.toFixed(1)).join(',')).join(' ')}" fill="${light.asphalt}" filter="url(#grain)"/>`);
+  for (let z = 5; z < 80; z += 6) {
+    const a = project(roadX - 0.06, z);
+    const b = project(roadX + 0.06, z);
+    const c = project(roadX + 0.06, z + 3);
+    const d = project(roadX - 0.06, z + 3);
+    parts.push(`<polygon points="${[a, b, c, d].map((p) => p.map((q) => q.toFixed(1)).join(',')).join(' ')}" fill="#e8e8e0" fill-opacity="0.8"/>`);
+  }
+
+  // Facades: left and right rows (street), plus a back row with a church (square).
+  const backZ = view === 'place' ? rng.range(38, 50) : 140;
+  const sideX = view === 'rue' ? roadHalf + rng.range(1.8, 3) : rng.range(14, 20);
+  for (const side of [-1, 1]) {
+    let z = rng.range(2, 6);
+    while (z < backZ) {
+      const depth = rng.range(7, 14);
+      drawables.push({ z: 1e4 - z, svg: sideFacade(rng, project, side * sideX, z, Math.min(backZ, z + depth), rng.range(6, 10), light) });
+      z += depth;
+    }
+  }
+  if (view === 'place') {
+    let x = -sideX;
+    while (x < sideX) {
+      const w = rng.range(7, 12);
+      drawables.push({ z: 2e4, svg: frontFacade(rng, project, x, Math.min(sideX, x + w), backZ, rng.range(7, 10), light) });
+      x += w;
+    }
+    const cx = rng.range(-sideX * 0.5, sideX * 0.5);
+    drawables.push({ z: 1.9e4, svg: church(project, cx, backZ - 0.5, light) });
+    // Plane trees and benches on the square.
+    for (let i = 0; i < 4; i++) {
+      const tx = rng.range(-sideX + 3, sideX - 3);
+      const tz = rng.range(12, backZ - 4);
+      if (Math.abs(tx - roadX) < roadHalf + 1) continue;
+      drawables.push({ z: tz, svg: tree(project, tx, tz, rng.range(6, 9), light) });
+    }
+  }
+
+  // Vehicles: parked along the sides, some driving.
+  const nVehicles = Math.round(rng.range(0, 1) * (time === 'soir' ? 5 : 9));
+  for (let i = 0; i < nVehicles; i++) {
+    const parked = rng.chance(0.6);
+    const side = rng.chance(0.5) ? -1 : 1;
+    const kind = rng.chance(0.15) ? 'van' : rng.chance(0.12) ? 'bike' : 'car';
+    const x = parked ? roadX + side * (roadHalf + (kind === 'bike' ? 0.5 : 1.1)) : roadX + side * roadHalf * 0.5;
+    const z = rng.range(7, Math.min(70, backZ - 3));
+    const d = vehicle(rng, project, kind, x, z, light, W, H);
+    if (d) drawables.push(d);
+  }
+
+  // People: walkers, standers, groups; children; some behind cars or trees.
+  const people = crowd;
+  let placed = 0;
+  while (placed < people) {
+    const group = rng.chance(0.35) ? rng.int(2, 5) : 1;
+    const gx = rng.range(-sideX + 1, sideX - 1);
+    const gz = rng.range(5.5, Math.min(60, backZ - 2));
+    for (let g = 0; g < group && placed < people; g++) {
+      const x = gx + (g ? rng.range(-1.3, 1.3) : 0);
+      const z = gz + (g ? rng.range(-1, 1) : 0);
+      const d = person(rng, project, x, Math.max(4.5, z), light, W, H);
+      if (d) drawables.push(d);
+      placed++;
+    }
+  }
+
+  drawables.sort((a, b) => b.z - a.z);
+  for (const d of drawables) parts.push(d.svg);
+  parts.push(`<rect width="${W}" height="${H}" fill="${light.overlay}" fill-opacity="${light.overlayOpacity}"/>`);
+  const boxes = drawables.map((d) => d.box).filter((b): b is FrameBox => !!b && b.w >= 2 && b.h >= 3);
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}">${parts.join('')}</svg>`;
+  return {
+    svg,
+    boxes,
+    counts: { person: boxes.filter((b) => b.cls === 'person').length, vehicle: boxes.filter((b) => b.cls === 'vehicle').length },
+  };
+}
+
+interface Light {
+  skyTop: string;
+  skyBottom: string;
+  groundFar: string;
+  groundNear: string;
+  asphalt: string;
+  overlay: string;
+  overlayOpacity: number;
+  /** horizontal shadow direction, pixels per pixel of height */
+  shadowDx: number;
+  shadowOpacity: number;
+}
+
+function lighting(time: TimeOfDay): Light {
+  switch (time) {
+    case 'matin':
+      return { skyTop: '#8fb4d9', skyBottom: '#e9dcc8', groundFar: '#b7ab97', groundNear: '#9d917d', asphalt: '#5f5f62', overlay: '#ffcf9a', overlayOpacity: 0.1, shadowDx: -0.9, shadowOpacity: 0.35 };
+    case 'midi':
+      return { skyTop: '#5d93cf', skyBottom: '#cfe0ee', groundFar: '#c8bfae', groundNear: '#ada391', asphalt: '#67686b', overlay: '#ffffff', overlayOpacity: 0.03, shadowDx: 0.15, shadowOpacity: 0.45 };
+    case 'apres-midi':
+      return { skyTop: '#6d9bd0', skyBottom: '#e6e2d4', groundFar: '#c2b59e', groundNear: '#a59781', asphalt: '#626265', overlay: '#ffe2b0', overlayOpacity: 0.07, shadowDx: 0.8, shadowOpacity: 0.4 };
+    case 'soir':
+      return { skyTop: '#3b4f78', skyBottom: '#e39a6a', groundFar: '#8a7f72', groundNear: '#6b6258', asphalt: '#4a4a4f', overlay: '#402a4a', overlayOpacity: 0.25, shadowDx: 1.6, shadowOpacity: 0.25 };
+  }
+}
+
+type Project = (x: number, z: number, y?: number) => [number, number];
+
+const pts = (ps: [number, number][]) => ps.map((p) => `${p[0].toFixed(1)},${p[1].toFixed(1)}`).join(' ');
+
+function shade(hex: string, k: number): string {
+  const n = parseInt(hex.slice(1), 16);
+  const c = (v: number) => Math.max(0, Math.min(255, Math.round(v * k))).toString(16).padStart(2, '0');
+  return `#${c((n >> 16) & 255)}${c((n >> 8) & 255)}${c(n & 255)}`;
+}
+
+function sideFacade(rng: Rng, project: Project, x: number, z0: number, z1: number, h: number, light: Light): string {
+  const wall = rng.pick(STONE);
+  const k = x < 0 ? 0.92 : 0.78;
+  const a = project(x, z0);
+  const b = project(x, z1);
+  const c = project(x, z1, h);
+  const d = project(x, z0, h);
+  const roofTop0 = project(x + Math.sign(x) * 3, z0, h + 3);
+  const roofTop1 = project(x + Math.sign(x) * 3, z1, h + 3);
+  const out = [`<polygon points="${pts([a, b, c, d])}" fill="${shade(wall, k)}" filter="url(#grain)"/>`];
+  out.push(`<polygon points="${pts([d, c, roofTop1, roofTop0])}" fill="${shade(rng.pick(['#8a4a35', '#7a4636', '#5d5f66', '#94553c']), 0.9)}" filter="url(#grain)"/>`);
+  const shutter = rng.pick(SHUTTER);
+  const floors = h > 8 ? 2 : 1;
+  for (let f = 0; f < floors; f++) {
+    for (let zz = z0 + 1.5; zz < z1 - 1.2; zz += rng.range(2.6, 3.4)) {
+      const y0 = 1 + f * 3.2 + (f === 0 ? 0.2 : 0);
+      const w = [project(x, zz, y0), project(x, zz + 1.1, y0), project(x, zz + 1.1, y0 + 1.6), project(x, zz, y0 + 1.6)];
+      const door = f === 0 && rng.chance(0.2);
+      if (door) out.push(`<polygon points="${pts([project(x, zz, 0), project(x, zz + 1.1, 0), project(x, zz + 1.1, 2.2), project(x, zz, 2.2)])}" fill="${shade(shutter, 0.7)}"/>`);
+      else {
+        out.push(`<polygon points="${pts(w)}" fill="#2c3038"/>`);
+        out.push(`<polygon points="${pts([project(x, zz - 0.5, y0), project(x, zz, y0), project(x, zz, y0 + 1.6), project(x, zz - 0.5, y0 + 1.6)])}" fill="${shutter}"/>`);
+      }
+    }
+  }
+  void light;
+  return out.join('');
+}
+
+function frontFacade(rng: Rng, project: Project, x0: number, x1: number, z: number, h: number, light: Light): string {
+  const wall = rng.pick(STONE);
+  const a = project(x0, z);
+  const b = project(x1, z);
+  const c = project(x1, z, h);
+  const d = project(x0, z, h);
+  const ridge = [project(x1, z + 3, h + 3), project(x0, z + 3, h + 3)];
+  const out = [`<polygon points="${pts([d, c, ridge[0]!, ridge[1]!])}" fill="${rng.pick(['#8a4a35', '#7a4636', '#5d5f66'])}" filter="url(#grain)"/>`];
+  out.push(`<polygon points="${pts([a, b, c, d])}" fill="${wall}" filter="url(#grain)"/>`);
+  const shutter = rng.pick(SHUTTER);
+  for (let f = 0; f < (h > 8 ? 2 : 1); f++) {
+    for (let xx = x0 + 1.2; xx < x1 - 1.4; xx += rng.range(2.4, 3.2)) {
+      const y0 = 1.1 + f * 3.1;
+      const isDoor = f === 0 && rng.chance(0.25);
+      const top = isDoor ? 2.3 : y0 + 1.5;
+      const bot = isDoor ? 0 : y0;
+      out.push(`<polygon points="${pts([project(xx, z, bot), project(xx + 1, z, bot), project(xx + 1, z, top), project(xx, z, top)])}" fill="${isDoor ? shade(shutter, 0.6) : '#2a2e36'}"/>`);
+      if (!isDoor) {
+        out.push(`<polygon points="${pts([project(xx - 0.45, z, bot), project(xx, z, bot), project(xx, z, top), project(xx - 0.45, z, top)])}" fill="${shutter}"/>`);
+        out.push(`<polygon points="${pts([project(xx + 1, z, bot), project(xx + 1.45, z, bot), project(xx + 1.45, z, top), project(xx + 1, z, top)])}" fill="${shutter}"/>`);
+      }
+    }
+  }
+  void light;
+  return out.join('');
+}
+
+function church(project: Project, x: number, z: number, light: Light): string {
+  const tw = 2.6;
+  const base = [project(x - tw, z), project(x + tw, z), project(x + tw, z, 16), project(x - tw, z, 16)];
+  const spire = [project(x - tw, z, 16), project(x + tw, z, 16), project(x, z, 24)];
+  void light;
+  return `<polygon points="${pts(base)}" fill="#d3c6a6" filter="url(#grain)"/><polygon points="${pts(spire)}" fill="#55595f"/><polygon points="${pts([project(x - 0.6, z, 11), project(x + 0.6, z, 11), project(x + 0.6, z, 13.5), project(x - 0.6, z, 13.5)])}" fill="#2a2a2e"/><circle cx="${project(x, z, 14.8)[0].toFixed(1)}" cy="${project(x, z, 14.8)[1].toFixed(1)}" r="${(3 / z * 100 * 0.12).toFixed(1)}" fill="#e8e0c8" stroke="#333" stroke-width="0.5"/>`;
+}
+
+function tree(project: Project, x: number, z: number, h: number, light: Light): string {
+  const [bx, by] = project(x, z);
+  const [, ty] = project(x, z, h);
+  const r = (by - ty) * 0.42;
+  const trunkW = Math.max(1.5, r * 0.12);
+  return `<ellipse cx="${(bx + light.shadowDx * 8).toFixed(1)}" cy="${by.toFixed(1)}" rx="${(r * 0.9).toFixed(1)}" ry="${(r * 0.18).toFixed(1)}" fill="#000" fill-opacity="${light.shadowOpacity * 0.6}"/><rect x="${(bx - trunkW / 2).toFixed(1)}" y="${(ty + r).toFixed(1)}" width="${trunkW.toFixed(1)}" height="${(by - ty - r).toFixed(1)}" fill="#6b5a48"/><circle cx="${bx.toFixed(1)}" cy="${(ty + r).toFixed(1)}" r="${r.toFixed(1)}" fill="#4f6b36" filter="url(#grain)"/><circle cx="${(bx - r * 0.3).toFixed(1)}" cy="${(ty + r * 0.8).toFixed(1)}" r="${(r * 0.6).toFixed(1)}" fill="#5f7d40" fill-opacity="0.8"/>`;
+}
+
+function clip(x0: number, y0: number, x1: number, y1: number, W: number, H: number, cls: FrameBox['cls']): FrameBox | undefined {
+  const a = Math.max(0, x0);
+  const b = Math.max(0, y0);
+  const c = Math.min(W, x1);
+  const d = Math.min(H, y1);
+  if (c - a < 2 || d - b < 2) return undefined;
+  return { cls, x: Math.round(a * 10) / 10, y: Math.round(b * 10) / 10, w: Math.round((c - a) * 10) / 10, h: Math.round((d - b) * 10) / 10 };
+}
+
+function person(rng: Rng, project: Project, x: number, z: number, light: Light, W: number, H: number): Drawable | undefined {
+  const child = rng.chance(0.12);
+  const height = child ? rng.range(1.0, 1.35) : rng.range(1.55, 1.92);
+  const [fx, fy] = project(x, z);
+  const [, hy] = project(x, z, height);
+  const ph = fy - hy;
+  if (ph < 6 || fy < 0) return undefined;
+  const pw = ph * 0.27;
+  const walking = rng.chance(0.6);
+  const stride = walking ? rng.range(0.12, 0.22) * ph : 0.03 * ph;
+  const skin = rng.pick(SKIN);
+  const top = rng.pick(CLOTHES);
+  const legs = rng.pick(['#1f2a44', '#2b2b2e', '#4a4f57', '#6b5a45', '#c9c2b0', top]);
+  const hair = rng.pick(HAIR);
+  const head = ph * 0.13;
+  const s: string[] = [];
+  s.push(`<ellipse cx="${(fx + light.shadowDx * ph * 0.25).toFixed(1)}" cy="${fy.toFixed(1)}" rx="${(pw * 0.8 + Math.abs(light.shadowDx) * ph * 0.25).toFixed(1)}" ry="${(pw * 0.22).toFixed(1)}" fill="#000" fill-opacity="${light.shadowOpacity}"/>`);
+  const hip = fy - ph * 0.47;
+  const lw = Math.max(1, pw * 0.32).toFixed(1);
+  s.push(`<path d="M${(fx - pw * 0.12).toFixed(1)},${hip.toFixed(1)} L${(fx - stride / 2).toFixed(1)},${fy.toFixed(1)} M${(fx + pw * 0.12).toFixed(1)},${hip.toFixed(1)} L${(fx + stride / 2).toFixed(1)},${fy.toFixed(1)}" stroke="${legs}" stroke-width="${lw}" stroke-linecap="round"/>`);
+  const shoulder = fy - ph * 0.81;
+  s.push(`<path d="M${(fx - pw / 2).toFixed(1)},${(shoulder + pw * 0.15).toFixed(1)} Q${fx.toFixed(1)},${(shoulder - pw * 0.2).toFixed(1)} ${(fx + pw / 2).toFixed(1)},${(shoulder + pw * 0.15).toFixed(1)} L${(fx + pw * 0.42).toFixed(1)},${(hip + ph * 0.03).toFixed(1)} L${(fx - pw * 0.42).toFixed(1)},${(hip + ph * 0.03).toFixed(1)} Z" fill="${top}"/>`);
+  const swing = walking ? stride * 0.5 : 0;
+  const aw = Math.max(0.8, pw * 0.22).toFixed(1);
+  s.push(`<path d="M${(fx - pw * 0.45).toFixed(1)},${(shoulder + pw * 0.2).toFixed(1)} L${(fx - pw * 0.5 + swing).toFixed(1)},${(hip + ph * 0.02).toFixed(1)} M${(fx + pw * 0.45).toFixed(1)},${(shoulder + pw * 0.2).toFixed(1)} L${(fx + pw * 0.5 - swing).toFixed(1)},${(hip + ph * 0.02).toFixed(1)}" stroke="${shade(top, 0.85)}" stroke-width="${aw}" stroke-linecap="round"/>`);
+  s.push(`<ellipse cx="${fx.toFixed(1)}" cy="${(hy + head * 0.55).toFixed(1)}" rx="${(head * 0.42).toFixed(1)}" ry="${(head * 0.55).toFixed(1)}" fill="${skin}"/>`);
+  s.push(`<path d="M${(fx - head * 0.44).toFixed(1)},${(hy + head * 0.5).toFixed(1)} Q${fx.toFixed(1)},${(hy - head * 0.15).toFixed(1)} ${(fx + head * 0.44).toFixed(1)},${(hy + head * 0.5).toFixed(1)} Z" fill="${hair}"/>`);
+  if (rng.chance(0.2)) s.push(`<rect x="${(fx + pw * 0.3).toFixed(1)}" y="${(hip - ph * 0.05).toFixed(1)}" width="${(pw * 0.35).toFixed(1)}" height="${(ph * 0.14).toFixed(1)}" fill="${rng.pick(CLOTHES)}"/>`);
+  return { z, svg: `<g>${s.join('')}</g>`, box: clip(fx - pw / 2 - stride / 2, hy, fx + pw / 2 + stride / 2, fy, W, H, 'person') };
+}
+
+function vehicle(rng: Rng, project: Project, kind: 'car' | 'van' | 'bike', x: number, z: number, light: Light, W: number, H: number): Drawable | undefined {
+  const color = rng.pick(CAR);
+  if (kind === 'bike') {
+    const [fx, fy] = project(x, z);
+    const [, ty] = project(x, z, 1.0);
+    const h = fy - ty;
+    const r = h * 0.35;
+    const svg = `<g fill="none" stroke="#222" stroke-width="${Math.max(0.8, h * 0.05).toFixed(1)}"><circle cx="${(fx - r * 1.1).toFixed(1)}" cy="${(fy - r).toFixed(1)}" r="${r.toFixed(1)}"/><circle cx="${(fx + r * 1.1).toFixed(1)}" cy="${(fy - r).toFixed(1)}" r="${r.toFixed(1)}"/><path d="M${(fx - r * 1.1).toFixed(1)},${(fy - r).toFixed(1)} L${fx.toFixed(1)},${(fy - r * 2.1).toFixed(1)} L${(fx + r * 1.1).toFixed(1)},${(fy - r).toFixed(1)}" stroke="${color}"/></g>`;
+    return { z, svg, box: clip(fx - r * 2.2, fy - h, fx + r * 2.2, fy, W, H, 'vehicle') };
+  }
+  const len = kind === 'van' ? 5.2 : rng.range(3.9, 4.6);
+  const hgt = kind === 'van' ? 2.2 : 1.45;
+  const wid = kind === 'van' ? 2 : 1.8;
+  // Seen along the street axis: rear/front face plus the visible side.
+  const zf = z;
+  const zb = z + len;
+  const near = x < 0 ? x + wid / 2 : x - wid / 2;
+  const far = x < 0 ? x - wid / 2 : x + wid / 2;
+  const rear = [project(near, zf), project(far, zf), project(far, zf, hgt), project(near, zf, hgt)];
+  const side = [project(near, zf), project(near, zb), project(near, zb, hgt * 0.95), project(near, zf, hgt)];
+  const top = [project(near, zf, hgt), project(far, zf, hgt), project(far, zb, hgt * 0.95), project(near, zb, hgt * 0.95)];
+  const glass = [project(near * 0.85 + far * 0.15, zf, hgt * 0.92), project(far * 0.85 + near * 0.15, zf, hgt * 0.92), project(far * 0.85 + near * 0.15, zf, hgt * 0.62), project(near * 0.85 + far * 0.15, zf, hgt * 0.62)];
+  const sideGlass = [project(near, zf + len * 0.2, hgt * 0.9), project(near, zb - len * 0.2, hgt * 0.88), project(near, zb - len * 0.2, hgt * 0.6), project(near, zf + len * 0.2, hgt * 0.6)];
+  const wheel = (zz: number) => {
+    const [wx, wy] = project(near, zz, 0.33);
+    const [, wy2] = project(near, zz, 0);
+    const r = wy2 - wy;
+    return `<ellipse cx="${wx.toFixed(1)}" cy="${wy.toFixed(1)}" rx="${(r * 0.45).toFixed(1)}" ry="${r.toFixed(1)}" fill="#151515"/>`;
+  };
+  const shadow = [project(near - 0.2, zf - 0.2), project(far + 0.2, zf - 0.2), project(far + 0.2 + light.shadowDx, zb + 0.3), project(near - 0.2 + light.shadowDx, zb + 0.3)];
+  const svg = `<g><polygon points="${pts(shadow)}" fill="#000" fill-opacity="${light.shadowOpacity}"/><polygon points="${pts(side)}" fill="${shade(color, 0.82)}"/><polygon points="${pts(top)}" fill="${shade(color, 1.08)}"/><polygon points="${pts(rear)}" fill="${color}"/>${kind === 'car' ? `<polygon points="${pts(glass)}" fill="#2a3138"/>` : ''}<polygon points="${pts(sideGlass)}" fill="#2a3138" fill-opacity="0.9"/>${wheel(zf + 0.8)}${wheel(zb - 0.8)}<polygon points="${pts([project(near, zf, hgt * 0.35), project(near * 0.8 + far * 0.2, zf, hgt * 0.35), project(near * 0.8 + far * 0.2, zf, hgt * 0.45), project(near, zf, hgt * 0.45)])}" fill="#b3261e"/><polygon points="${pts([project(far, zf, hgt * 0.35), project(far * 0.8 + near * 0.2, zf, hgt * 0.35), project(far * 0.8 + near * 0.2, zf, hgt * 0.45), project(far, zf, hgt * 0.45)])}" fill="#b3261e"/></g>`;
+  const all = [...rear, ...side, ...top];
+  const xs = all.map((p) => p[0]);
+  const ys = all.map((p) => p[1]);
+  return { z: z + len / 2, svg, box: clip(Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys), W, H, 'vehicle') };
+}
