@@ -15,7 +15,11 @@ export async function openPlatform(config: Config, opts: { applicationName: stri
   const database = await openDatabase(config, { applicationName: opts.applicationName });
   try {
     await migrateToLatest(database.db);
-    const boss = await startQueue(database.sql, opts.queue);
+    const boss = await startQueue(database.sql, {
+      expireInSeconds: config.jobExpireSeconds,
+      maintenanceIntervalSeconds: config.queueMaintenanceSeconds,
+      ...opts.queue,
+    });
     return {
       config,
       database,

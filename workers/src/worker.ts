@@ -1,7 +1,7 @@
 import os from 'node:os';
 import type { AppDeps } from '@vigie/api/http';
 import { logger } from '@vigie/api/logger';
-import { type ChipsJob, type FinaliseJob, type PlanJob, QUEUES } from '@vigie/api/queue';
+import { type ChipsJob, type FinaliseJob, type Job, type PlanJob, QUEUES } from '@vigie/api/queue';
 import { type Run, getRun, isFinished, refreshRunCounters } from '@vigie/api/runs';
 import { ChipInputError } from './pipelines/pipeline';
 import { pipelineFor } from './pipelines';
@@ -21,20 +21,32 @@ export async function startWorker(deps: AppDeps, opts: { concurrency?: number } 
   const concurrency = opts.concurrency ?? deps.config.workerConcurrency ?? Math.max(1, os.availableParallelism());
   const { boss } = deps;
   const ids: string[] = [];
-  ids.push(await boss.work<PlanJob>(QUEUES.plan, { pollingIntervalSeconds: 0.5 }, async ([job]) => planRun(deps, job!.data.runId)));
+  ids.push(await boss.work<PlanJob>(QUEUES.plan, { pollingIntervalSeconds: 0.5 }, logged('plan', async ([job]) => planRun(deps, job!.data.runId))));
   for (let i = 0; i < concurrency; i++) {
     ids.push(
-      await boss.work<ChipsJob>(QUEUES.chips, { pollingIntervalSeconds: 0.5 }, async ([job]) =>
+      await boss.work<ChipsJob>(QUEUES.chips, { pollingIntervalSeconds: 0.5 }, logged('chips', async ([job]) =>
         processChips(deps, job!.data.runId, job!.data.chipKeys),
-      ),
+      )),
     );
   }
-  ids.push(await boss.work<FinaliseJob>(QUEUES.finalise, { pollingIntervalSeconds: 0.5 }, async ([job]) => finaliseRun(deps, job!.data.runId)));
+  ids.push(await boss.work<FinaliseJob>(QUEUES.finalise, { pollingIntervalSeconds: 0.5 }, logged('finalise', async ([job]) => finaliseRun(deps, job!.data.runId))));
   logger.info({ concurrency }, 'worker started');
   return {
     async stop() {
       for (const id of ids) await boss.offWork({ id });
     },
+  };
+}
+
+/** A failing job is logged here, then rethrown so pg-boss retries it. */
+function logged<T>(step: string, handler: (jobs: Job<T>[]) => Promise<void>) {
+  return async (jobs: Job<T>[]) => {
+    try {
+      await handler(jobs);
+    } catch (error) {
+      logger.error({ step, jobId: jobs[0]?.id, data: jobs[0]?.data, err: error }, 'job failed, will be retried');
+      throw error;
+    }
   };
 }
 

@@ -94,7 +94,7 @@ export async function createUserAudited(
         entity: 'app_user',
         entityId: String(id),
         before: null,
-        after: JSON.stringify({ email: input.email.trim().toLowerCase(), role: input.role }),
+        after: { email: input.email.trim().toLowerCase(), role: input.role },
       })
       .execute();
     return id;

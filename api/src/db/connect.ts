@@ -40,7 +40,16 @@ export async function openDatabase(config: Config, opts: { applicationName?: str
     onnotice: () => {},
     connection: { application_name: opts.applicationName ?? 'vigie' },
     // bigint (count(*), bigserial) as JS numbers: they stay far below 2^53 here
-    types: { bigint: { to: 20, from: [20], serialize: (n: number) => String(n), parse: (s: string) => Number(s) } },
+    types: {
+      bigint: { to: 20, from: [20], serialize: (n: number) => String(n), parse: (s: string) => Number(s) },
+      // as node-postgres does (pg-boss relies on it): a string for a json parameter is already JSON text
+      json: {
+        to: 3802,
+        from: [114, 3802],
+        serialize: (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v)),
+        parse: (s: string) => JSON.parse(s),
+      },
+    },
   });
   const db = new Kysely<Database>({
     dialect: new PostgresJSDialect({ postgres: sql }),
@@ -61,6 +70,8 @@ export async function openDatabase(config: Config, opts: { applicationName?: str
 async function startEmbedded(config: Config): Promise<{ url: string; server?: EmbeddedPostgres }> {
   const dir = path.join(config.dataDir, 'postgres');
   fs.mkdirSync(config.dataDir, { recursive: true });
+  // As root, PostgreSQL runs as the `postgres` system user, which must be able to traverse the data dir.
+  if (process.getuid?.() === 0) fs.chmodSync(config.dataDir, 0o711);
   const password = readOrCreateSecret(path.join(config.dataDir, 'postgres.secret'));
   const port = config.embeddedPgPort;
   const url = `postgres://postgres:${password}@127.0.0.1:${port}/${EMBEDDED_DB}`;

@@ -1,4 +1,4 @@
-import type { ColumnType, Generated, JSONColumnType } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 
 /** The whole database as one typed interface (camelCase here, snake_case in PostgreSQL). */
 export interface Database {
@@ -22,6 +22,8 @@ export interface Database {
   auditLog: AuditLogTable;
 }
 
+/** jsonb: postgres.js serialises objects itself (a JSON.stringify'd string would be stored as a JSON string). */
+type JSONColumnType<T> = ColumnType<T, T, T>;
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 /** A PostgreSQL `box`, written as '(x1,y1),(x2,y2)'; bbox lookups use its GiST index. */
 type Box = ColumnType<string, string, string>;

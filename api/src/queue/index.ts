@@ -27,7 +27,7 @@ export interface QueueOptions {
 
 /** pg-boss in Vigie's own database, through the same postgres.js client (one driver). */
 export async function startQueue(sql: Sql, opts: QueueOptions = {}): Promise<PgBoss> {
-  const expireInSeconds = opts.expireInSeconds ?? Number(process.env.VIGIE_JOB_EXPIRE_S ?? 300);
+  const expireInSeconds = opts.expireInSeconds ?? 300;
   const boss = new PgBoss({
     db: {
       async executeSql(text: string, rawValues: unknown[] = []) {
@@ -47,31 +47,24 @@ export async function startQueue(sql: Sql, opts: QueueOptions = {}): Promise<PgB
     },
     supervise: opts.supervise ?? true,
     schedule: false,
-    maintenanceIntervalSeconds: opts.maintenanceIntervalSeconds ?? Number(process.env.VIGIE_QUEUE_MAINTENANCE_S ?? 30),
+    maintenanceIntervalSeconds: opts.maintenanceIntervalSeconds ?? 30,
   });
-  boss.on('error', () => {
+  boss.on('error', (error) => {
+    if (process.env.VIGIE_DEBUG_QUEUE) console.error('pg-boss', error);
     // connection errors during a database restart: pg-boss retries by itself; workers log via their handlers
   });
   await boss.start();
   for (const name of Object.values(QUEUES)) {
-    await boss.createQueue(name, {
-      name,
-      expireInSeconds,
-      retryLimit: 5,
-      retryDelay: 2,
-      retryBackoff: true,
-    });
+    const settings = { name, expireInSeconds, retryLimit: 5, retryDelay: 2, retryBackoff: true };
+    await boss.createQueue(name, settings);
+    await boss.updateQueue(name, settings); // createQueue keeps an existing queue's settings
   }
   return boss;
 }
 
-/** pg-boss was written for node-postgres, which sends undefined as null and objects as JSON text. */
+/** pg-boss was written for node-postgres, which sends undefined as null (postgres.js refuses undefined). */
 function asPgParameter(value: unknown): unknown {
-  if (value === undefined) return null;
-  if (value !== null && typeof value === 'object' && !(value instanceof Date) && !Buffer.isBuffer(value) && !Array.isArray(value)) {
-    return JSON.stringify(value);
-  }
-  return value;
+  return value === undefined ? null : value;
 }
 
 /** Jobs waiting or running, per queue, for `vigie status` and the health check. */
@@ -82,3 +75,4 @@ export async function queueDepth(boss: PgBoss): Promise<Record<QueueName, number
 }
 
 export type { PgBoss };
+export type Job<T> = PgBoss.Job<T>;

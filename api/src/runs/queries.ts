@@ -24,9 +24,9 @@ export async function createRun(db: Kysely<Database>, boss: PgBoss, input: NewRu
       useCase: input.useCase,
       modelId: input.modelId ?? null,
       vintageId: input.vintageId ?? null,
-      area: input.area ? JSON.stringify(input.area) : null,
+      area: input.area ?? null,
       communeInsees: input.communeInsees ?? [],
-      options: JSON.stringify(input.options ?? {}),
+      options: input.options ?? {},
       createdBy: input.createdBy ?? null,
     })
     .returningAll()

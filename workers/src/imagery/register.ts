@@ -46,14 +46,14 @@ export async function registerGeoTiff(
         kind: 'geotiff',
         uri: file,
         epsg: info.epsg,
-        bounds: JSON.stringify(info.bounds),
+        bounds: info.bounds,
         bbox: boxLiteral(wgs84),
         gsdM: info.gsdM,
         width: info.width,
         height: info.height,
         bands: info.bands,
       })
-      .onConflict((oc) => oc.columns(['vintageId', 'uri']).doUpdateSet({ epsg: info.epsg, bounds: JSON.stringify(info.bounds), bbox: boxLiteral(wgs84), gsdM: info.gsdM, width: info.width, height: info.height, bands: info.bands }))
+      .onConflict((oc) => oc.columns(['vintageId', 'uri']).doUpdateSet({ epsg: info.epsg, bounds: info.bounds, bbox: boxLiteral(wgs84), gsdM: info.gsdM, width: info.width, height: info.height, bands: info.bands }))
       .returning('id')
       .executeTakeFirstOrThrow();
     return { vintageId: vintage.id, sourceId: source.id, info };

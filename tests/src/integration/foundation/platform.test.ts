@@ -1,0 +1,188 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import http from 'node:http';
+import path from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrateToLatest } from '@vigie/api/db';
+import { LAMBERT93, WEB_MERCATOR, parseTileKey, projector, tileBounds } from '@vigie/api/geo';
+import { registerGeoTiff } from '@vigie/workers/imagery';
+import { startWorker } from '@vigie/workers/worker';
+import { startExternalPostgres } from '../../support/external-postgres';
+import { writeGradientOrtho } from '../../support/fixtures';
+import { waitForRun, tableCounts } from '../../support/runs';
+import { type Client, type TestStack, login, startStack } from '../../support/stack';
+
+const ROOT = path.resolve(import.meta.dirname, '../../../..');
+// A 1.6 km x 1.6 km corner of the Vexin, in Lambert-93
+const ORIGIN = { originX: 612_000, originY: 6_892_000 };
+
+/** A POST through node:http: the server answers 413 before reading a huge body, which fetch reports as a socket error. */
+function rawPost(url: string, client: Client, body: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), cookie: client.cookie, 'x-csrf-token': client.csrfToken },
+    });
+    req.on('response', (res) => {
+      let text = '';
+      res.on('data', (chunk) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+    });
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE' && error.code !== 'ECONNRESET') reject(error);
+    });
+    req.end(body);
+  });
+}
+
+function foundationSuite(mode: 'embedded' | 'external') {
+  describe(`foundation (${mode} PostgreSQL)`, () => {
+    let stack: TestStack;
+    let admin: Client;
+    let external: Awaited<ReturnType<typeof startExternalPostgres>> | undefined;
+    let authorityId: number;
+    let vintageYear = 2024;
+
+    beforeAll(async () => {
+      if (mode === 'external') external = await startExternalPostgres();
+      stack = await startStack(external ? { DATABASE_URL: external.url } : {});
+      admin = await login(stack.baseUrl);
+      authorityId = (await stack.platform.db.selectFrom('authority').select('id').executeTakeFirstOrThrow()).id;
+    });
+    afterAll(async () => {
+      await stack?.stop();
+      external?.destroy();
+    });
+
+    it('migrates from empty, and again without change', async () => {
+      const tables = await stack.platform.db.introspection.getTables();
+      expect(tables.map((t) => t.name)).toEqual(expect.arrayContaining(['commune', 'run', 'run_chip', 'dump_detection', 'sensor_count', 'audit_log']));
+      expect(await migrateToLatest(stack.platform.db)).toEqual([]);
+    });
+
+    it('answers the health check', async () => {
+      const res = await fetch(`${stack.baseUrl}/api/health`);
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ status: 'ok', db: 'ok', queue: 'ok' });
+      expect(res.headers.get('x-request-id')).toBeTruthy();
+    });
+
+    it('refuses bad input with the JSON error envelope and writes nothing', async () => {
+      const before = await tableCounts(stack.platform.db);
+      const cases: [RequestInit & { path: string }, number, string][] = [
+        [{ path: '/api/runs', method: 'POST', body: '{"useCase": "dumps",' }, 400, 'invalid_json'],
+        [{ path: '/api/runs', method: 'POST', body: JSON.stringify({ useCase: 'dumps', vintage: 'x' }) }, 400, 'invalid_input'],
+        [{ path: '/api/runs', method: 'POST', body: JSON.stringify({ useCase: 'nope', vintage: 2024 }) }, 400, 'invalid_input'],
+        [{ path: '/api/runs', method: 'POST', body: JSON.stringify({ useCase: 'dumps', vintage: 1990 }) }, 400, 'unknown_vintage'],
+        [{ path: '/api/nowhere' }, 404, 'not_found'],
+        [{ path: '/api/health', method: 'DELETE' }, 405, 'method_not_allowed'],
+        [{ path: '/api/runs/not-a-uuid' }, 404, 'not_found'],
+        [{ path: '/api/runs/00000000-0000-0000-0000-000000000000' }, 404, 'not_found'],
+      ];
+      for (const [{ path: p, ...init }, status, code] of cases) {
+        const res = await admin.fetch(p, init);
+        const body = (await res.json()) as { error: { code: string; message: string } };
+        expect([p, res.status, body.error?.code]).toEqual([p, status, code]);
+        expect(body.error.message.length).toBeGreaterThan(5);
+      }
+      const tooBig = await rawPost(`${stack.baseUrl}/api/runs`, admin, JSON.stringify({ pad: 'x'.repeat(2 * 1024 * 1024) }));
+      expect([tooBig.status, JSON.parse(tooBig.body).error.code]).toEqual([413, 'payload_too_large']);
+      expect(await tableCounts(stack.platform.db)).toEqual(before);
+    });
+
+    it('runs a job end to end: API -> queue -> worker -> result rows, progress over SSE', async () => {
+      const file = path.join(stack.config.dataDir, 'gradient.tif');
+      writeGradientOrtho(file, { width: 1024, height: 1024, ...ORIGIN });
+      await registerGeoTiff(stack.platform.db, { authorityId, year: vintageYear, file });
+      const worker = await startWorker(stack.platform, { concurrency: 2 });
+      try {
+        const created = await admin.fetch('/api/runs', { method: 'POST', body: JSON.stringify({ useCase: 'ortho', vintage: vintageYear }) });
+        expect(created.status).toBe(201);
+        const { id } = (await created.json()) as { id: string };
+        // the SSE stream ends by itself with the final state
+        const events = await (await admin.fetch(`/api/runs/${id}/events`)).text();
+        const last = JSON.parse(events.trim().split('\n').filter((l) => l.startsWith('data:')).at(-1)!.slice(5));
+        expect(last.status).toBe('succeeded');
+        expect(last.doneChips).toBe(last.totalChips);
+        expect(last.totalChips).toBeGreaterThan(4);
+
+        const chips = await stack.platform.db.selectFrom('runChip').selectAll().where('runId', '=', id).execute();
+        expect(chips.every((c) => c.status === 'done')).toBe(true);
+        // a tile fully inside the image carries the gradient colour of its centre
+        const vintageId = (await stack.platform.db.selectFrom('vintage').select('id').where('year', '=', vintageYear).executeTakeFirstOrThrow()).id;
+        const toL93 = projector(WEB_MERCATOR, LAMBERT93);
+        const inner = chips.map((c) => parseTileKey(c.chipKey)).find((t) => {
+          const [minX, minY, maxX, maxY] = tileBounds(t);
+          const a = toL93([minX, minY]), b = toL93([maxX, maxY]);
+          return a[0] > ORIGIN.originX + 20 && b[0] < ORIGIN.originX + 180 && a[1] > ORIGIN.originY - 180 && b[1] < ORIGIN.originY - 20;
+        });
+        expect(inner).toBeDefined();
+        const tile = await stack.platform.storage.get(`tiles/ortho/${authorityId}/${vintageId}/${inner!.z}/${inner!.x}/${inner!.y}.webp`);
+        const { data } = await sharp(tile!).raw().toBuffer({ resolveWithObject: true });
+        const [minX, minY, maxX, maxY] = tileBounds(inner!);
+        const centre = toL93([(minX + maxX) / 2, (minY + maxY) / 2]);
+        const expectedRed = ((centre[0] - ORIGIN.originX) / 0.2 / 1024) * 255;
+        const expectedGreen = ((ORIGIN.originY - centre[1]) / 0.2 / 1024) * 255;
+        const o = (128 * 256 + 128) * 4;
+        expect(Math.abs(data[o]! - expectedRed)).toBeLessThan(8);
+        expect(Math.abs(data[o + 1]! - expectedGreen)).toBeLessThan(8);
+      } finally {
+        await worker.stop();
+      }
+    });
+
+    it('loses and duplicates nothing when a worker process is killed mid-run', async () => {
+      vintageYear = 2021;
+      const file = path.join(stack.config.dataDir, 'gradient-big.tif');
+      writeGradientOrtho(file, { width: 4096, height: 2048, ...ORIGIN });
+      await registerGeoTiff(stack.platform.db, { authorityId, year: vintageYear, file });
+      const created = await admin.fetch('/api/runs', { method: 'POST', body: JSON.stringify({ useCase: 'ortho', vintage: vintageYear }) });
+      const { id } = (await created.json()) as { id: string };
+
+      const spawnWorker = (): ChildProcess =>
+        spawn(path.join(ROOT, 'node_modules/.bin/tsx'), ['workers/src/cli/main.ts', 'worker', '--concurrency', '1'], {
+          cwd: ROOT,
+          env: { ...process.env, ...stack.env, DATABASE_URL: stack.platform.database.url },
+          stdio: 'ignore',
+        });
+      const first = spawnWorker();
+      const db = stack.platform.db;
+      for (;;) {
+        const run = await db.selectFrom('run').select(['doneChips', 'totalChips']).where('id', '=', id).executeTakeFirstOrThrow();
+        if (run.doneChips >= 3) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      first.kill('SIGKILL');
+      await new Promise((r) => first.once('exit', r));
+      const atKill = await db.selectFrom('run').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+      expect(atKill.doneChips).toBeLessThan(atKill.totalChips);
+
+      const second = spawnWorker();
+      try {
+        const run = await waitForRun(db, id, 180_000);
+        expect(run.status).toBe('succeeded');
+        const chips = await db.selectFrom('runChip').select(['chipKey', 'status']).where('runId', '=', id).execute();
+        expect(chips.length).toBe(run.totalChips);
+        expect(new Set(chips.map((c) => c.chipKey)).size).toBe(chips.length);
+        expect(chips.every((c) => c.status === 'done')).toBe(true);
+      } finally {
+        second.kill('SIGTERM');
+        await new Promise((r) => second.once('exit', r));
+      }
+    });
+
+    it('keeps data across a restart', async () => {
+      const runsBefore = await tableCounts(stack.platform.db);
+      const env = stack.env;
+      await stack.stop();
+      stack = await startStack({ ...env, ...(external ? { DATABASE_URL: external.url } : {}) });
+      admin = await login(stack.baseUrl);
+      expect(await tableCounts(stack.platform.db)).toMatchObject({ run: runsBefore.run, vintage: runsBefore.vintage, run_chip: runsBefore.run_chip });
+      const res = await admin.fetch('/api/runs');
+      expect(((await res.json()) as { runs: unknown[] }).runs.length).toBe(runsBefore.run);
+    });
+  });
+}
+
+foundationSuite('embedded');
+foundationSuite('external');
