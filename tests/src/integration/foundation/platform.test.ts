@@ -118,12 +118,12 @@ function foundationSuite(mode: 'embedded' | 'external') {
         });
         expect(inner).toBeDefined();
         const tile = await stack.platform.storage.get(`tiles/ortho/${authorityId}/${vintageId}/${inner!.z}/${inner!.x}/${inner!.y}.webp`);
-        const { data } = await sharp(tile!).raw().toBuffer({ resolveWithObject: true });
+        const { data, info } = await sharp(tile!).raw().toBuffer({ resolveWithObject: true });
         const [minX, minY, maxX, maxY] = tileBounds(inner!);
         const centre = toL93([(minX + maxX) / 2, (minY + maxY) / 2]);
         const expectedRed = ((centre[0] - ORIGIN.originX) / 0.2 / 1024) * 255;
         const expectedGreen = ((ORIGIN.originY - centre[1]) / 0.2 / 1024) * 255;
-        const o = (128 * 256 + 128) * 4;
+        const o = (128 * 256 + 128) * info.channels;
         expect(Math.abs(data[o]! - expectedRed)).toBeLessThan(8);
         expect(Math.abs(data[o + 1]! - expectedGreen)).toBeLessThan(8);
       } finally {
