@@ -2,3 +2,4 @@ export * from './projection';
 export * from './geotransform';
 export * from './chip-grid';
 export * from './web-tiles';
+export * from './area';

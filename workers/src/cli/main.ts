@@ -3,6 +3,7 @@ import { loadConfig } from '@vigie/api/config';
 import { VigieError } from '@vigie/api/errors';
 import { logger } from '@vigie/api/logger';
 import { commands as platformCommands } from './platform';
+import { territoryCommands } from './territory';
 
 const program = new Command()
   .name('vigie')
@@ -10,6 +11,7 @@ const program = new Command()
   .showHelpAfterError();
 
 platformCommands(program, () => loadConfig());
+territoryCommands(program, () => loadConfig());
 (await import('./users')).commands(program, () => loadConfig());
 
 program.parseAsync(process.argv).catch((error: unknown) => {

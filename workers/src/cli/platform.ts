@@ -72,6 +72,19 @@ export function commands(program: Command, config: () => Config) {
     });
 
   program
+    .command('demo')
+    .description('Génère le territoire de démonstration s’il manque et le charge dans la base')
+    .action(async () => {
+      const platform = await openPlatform(config(), { applicationName: 'vigie-demo', queue: { supervise: false } });
+      try {
+        const { loadDemo } = await import('./demo');
+        await loadDemo(platform);
+      } finally {
+        await platform.close();
+      }
+    });
+
+  program
     .command('migrate')
     .description('Met le schéma de la base à jour (fait aussi à chaque démarrage)')
     .action(async () => {
