@@ -144,7 +144,7 @@ async function aerialSample(task: 'dumps' | 'landcover', n: number, territory: T
   const meta: ChipMeta = { n, image: `images/${name}.jpg`, label: '', sceneSeed: territory.seed, year: scene.year };
   if (task === 'landcover') {
     meta.label = `masks/${name}.png`;
-    writeFileSync(join(outDir, meta.label), await sharp(r.classes, { raw: { width: CHIP_SIZE, height: CHIP_SIZE, channels: 1 } }).png({ compressionLevel: 6 }).toBuffer());
+    writeFileSync(join(outDir, meta.label), await sharp(r.classes, { raw: { width: CHIP_SIZE, height: CHIP_SIZE, channels: 1 } }).toColourspace('b-w').png({ compressionLevel: 6 }).toBuffer());
     return meta;
   }
   const x0 = col0 * CHIP_GSD;

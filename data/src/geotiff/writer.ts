@@ -145,9 +145,9 @@ function buildIfd(tags: Tag[], ifdOffset: number): Buffer {
     let pos = inline ? at + 8 : dataPos;
     if (!inline) buf.writeUInt32LE(ifdOffset + dataPos, at + 8);
     for (const v of tag.values) {
-      if (tag.type === TYPE_SHORT) buf.writeUInt16LE(v, pos), (pos += 2);
-      else if (tag.type === TYPE_LONG) buf.writeUInt32LE(v, pos), (pos += 4);
-      else buf.writeDoubleLE(v, pos), (pos += 8);
+      if (tag.type === TYPE_SHORT) pos = buf.writeUInt16LE(v, pos);
+      else if (tag.type === TYPE_LONG) pos = buf.writeUInt32LE(v, pos);
+      else pos = buf.writeDoubleLE(v, pos);
     }
     if (!inline) dataPos += size(tag) + (size(tag) % 2);
   });

@@ -1,5 +1,5 @@
 import { LC } from '../landcover';
-import { fineNoise, sampleNoise } from '../noise';
+import { broadNoise, fineNoise, sampleNoise, sampleNoiseSmooth } from '../noise';
 import { hash01, hash32 } from '../random';
 import { ringBounds } from '../territory/geometry';
 import { cropFor, forestField, isConiferZone, parcelAt, withSiteGrid, type LandModel, type ParcelHit } from '../territory/land';
@@ -146,7 +146,8 @@ export function renderWindow(p: PreparedScene, col0: number, row0: number, width
       let inVillage = false;
       for (let k = 0; k < villages.length; k++) {
         const vi = villages[k]!;
-        if ((u - vi.center[0]) ** 2 + (v - vi.center[1]) ** 2 < vi.radius * vi.radius * 1.1) inVillage = true;
+        const wobble = 1.1 + 1.2 * sampleNoiseSmooth(broadNoise, u * 0.15 + 211, v * 0.15);
+        if ((u - vi.center[0]) ** 2 + (v - vi.center[1]) ** 2 < vi.radius * vi.radius * wobble) inVillage = true;
       }
       if (hit.id !== lastId) {
         lastId = hit.id;
@@ -229,7 +230,7 @@ export function renderWindow(p: PreparedScene, col0: number, row0: number, width
       }
       let k = 1 + 0.06 * g + 0.05 * sampleNoise(fineNoise, u * 0.7, v * 0.7);
       const along = seg.s0 + s;
-      if (seg.kind === 'departementale' && seg.width > 6) {
+      if (seg.kind === 'departementale' && seg.width > 6 && side) {
         if (d < 0.08 && along % 13 < 3) k = 2.2;
         if (Math.abs(d - (hw - 0.45)) < 0.1) k = 2.2;
       }
@@ -237,7 +238,6 @@ export function renderWindow(p: PreparedScene, col0: number, row0: number, width
       color[0] = 92 * k * shade;
       color[1] = 93 * k * shade;
       color[2] = 97 * k * shade;
-      void side;
       put(i, LC.impermeable);
     });
   }
@@ -323,7 +323,8 @@ export function renderWindow(p: PreparedScene, col0: number, row0: number, width
         const ex = a[0] + t * dx - u;
         const ey = a[1] + t * dy - v;
         const d = Math.sqrt(ex * ex + ey * ey);
-        if (d < r) cb(y * W + x, d, t * len, u, v, ex * dy - ey * dx);
+        // side = 0 at the caps: no lane markings there (they would draw rings at joints)
+        if (d < r) cb(y * W + x, d, t * len, u, v, t > 0 && t < 1 ? 1 : 0);
       }
     }
   }

@@ -281,7 +281,7 @@ class Builder {
     return this.occupied.every((o) => Math.hypot(o.c[0] - c[0], o.c[1] - c[1]) > o.r + r);
   }
 
-  private clearOfRoads(c: Point, r: number, from = 0): boolean {
+  private clearOfRoads(c: Point, r: number, from = 3): boolean {
     return this.t.roads.every((road) => road.from > from || distToPath(c, road.item.path) > road.item.width / 2 + r);
   }
 
@@ -324,8 +324,9 @@ class Builder {
       this.add(this.t.areas, { kind: 'area', ring: rectRing(drive, 3, setback + 0.5, angle), material: rng.chance(0.5) ? 'gravier' : 'beton', cls: rng.chance(0.5) ? LC.chantier : LC.impermeable, z: 3 }, opts.from, until);
       if (rng.chance(0.65)) this.car(drive, angle + Math.PI / 2 + rng.range(-0.1, 0.1), opts.from, until);
       const back: Point = [hc[0] + normal[0] * (hw / 2 + rng.range(5, 9)), hc[1] + normal[1] * (hw / 2 + rng.range(5, 9))];
-      if (rng.chance(0.2) && depth > 30) {
-        const pool: Point = [back[0] + dir[0] * rng.range(-3, 3), back[1] + dir[1] * rng.range(-3, 3)];
+      const pool: Point = [back[0] + dir[0] * rng.range(-3, 3), back[1] + dir[1] * rng.range(-3, 3)];
+      if (rng.chance(0.2) && depth > 30 && this.clearOfRoads(pool, 7) && this.free(pool, 4)) {
+        this.occupied.push({ c: pool, r: 4 });
         this.add(this.t.areas, { kind: 'area', ring: rectRing(pool, rng.range(7, 10), rng.range(3.5, 4.5), angle), material: 'piscine', cls: LC.piscine, z: 5 }, opts.from, until);
         this.add(this.t.areas, { kind: 'area', ring: rectRing(pool, 12, 7.5, angle), material: 'terrasse', cls: LC.impermeable, z: 4 }, opts.from, until);
       } else if (rng.chance(0.5)) {
@@ -342,6 +343,7 @@ class Builder {
         const tc: Point = [front[0] + normal[0] * rng.range(depth * 0.6, depth - 2) + dir[0] * rng.range(-opts.plotWidth / 2 + 2, opts.plotWidth / 2 - 2), front[1] + normal[1] * rng.range(depth * 0.6, depth - 2) + dir[1] * rng.range(-opts.plotWidth / 2 + 2, opts.plotWidth / 2 - 2)];
         const conifer = rng.chance(0.25);
         const rad = opts.newBuild ? rng.range(1, 2) : rng.range(2, 4.5);
+        if (!this.free(tc, rad * 0.8)) continue;
         this.tree(tc, rad, conifer ? rad * 3.5 : rad * 2.2 + 2, conifer ? LC.coniferes : LC.feuillus, opts.from, until);
       }
     }
