@@ -237,9 +237,9 @@ function MapToolbar({ vintages, vintage, onVintage, orthoOpacity, onOrthoOpacity
   const { t } = useI18n();
   return (
     <div className="map-toolbar" role="group" aria-label={t('map.ortho')}>
-      <label>
-        <span>{t('map.vintage')}</span>
-        <select value={vintage?.id ?? ''} onChange={(e) => onVintage(Number(e.target.value))} disabled={vintages.length === 0}>
+      <div>
+        <label htmlFor="map-vintage">{t('map.vintage')}</label>
+        <select id="map-vintage" value={vintage?.id ?? ''} onChange={(e) => onVintage(Number(e.target.value))} disabled={vintages.length === 0}>
           {vintages.length === 0 && <option value="">{loading ? t('map.vintagesLoading') : t('map.vintageNone')}</option>}
           {vintages.map((v) => (
             <option key={v.id} value={v.id}>
@@ -247,12 +247,12 @@ function MapToolbar({ vintages, vintage, onVintage, orthoOpacity, onOrthoOpacity
             </option>
           ))}
         </select>
-      </label>
+      </div>
       {vintage?.hasOrtho && (
-        <label>
-          <span>{t('map.orthoOpacity')}</span>
-          <input type="range" min={0} max={1} step={0.1} value={orthoOpacity} onChange={(e) => onOrthoOpacity(Number(e.target.value))} />
-        </label>
+        <div>
+          <label htmlFor="map-ortho-opacity">{t('map.orthoOpacity')}</label>
+          <input id="map-ortho-opacity" type="range" min={0} max={1} step={0.1} value={orthoOpacity} onChange={(e) => onOrthoOpacity(Number(e.target.value))} />
+        </div>
       )}
       {error && (
         <span className="error-text" role="alert">

@@ -81,19 +81,19 @@ function NewRunForm(props: RunsPanelProps) {
     <form className="run-form" onSubmit={submit} aria-label={t('runs.new')}>
       <h3>{t('runs.new')}</h3>
       <div className="field-row">
-        <label>
-          <span>{t('runs.useCase')}</span>
-          <select value={useCase} onChange={(e) => setUseCase(e.target.value as UseCase)}>
+        <div>
+          <label htmlFor="run-use-case">{t('runs.useCase')}</label>
+          <select id="run-use-case" value={useCase} onChange={(e) => setUseCase(e.target.value as UseCase)}>
             {USE_CASES.map((u) => (
               <option key={u} value={u}>
                 {t(`runs.useCase.${u}`)}
               </option>
             ))}
           </select>
-        </label>
-        <label>
-          <span>{t('runs.vintage')}</span>
-          <select value={year ?? ''} onChange={(e) => setVintageYear(Number(e.target.value))} disabled={props.vintages.length === 0}>
+        </div>
+        <div>
+          <label htmlFor="run-vintage">{t('runs.vintage')}</label>
+          <select id="run-vintage" value={year ?? ''} onChange={(e) => setVintageYear(Number(e.target.value))} disabled={props.vintages.length === 0}>
             {props.vintages.length === 0 && <option value="">{t('map.vintageNone')}</option>}
             {props.vintages.map((v) => (
               <option key={v.id} value={v.year}>
@@ -101,12 +101,12 @@ function NewRunForm(props: RunsPanelProps) {
               </option>
             ))}
           </select>
-        </label>
+        </div>
       </div>
       {task && (
-        <label>
-          <span>{t('runs.model')}</span>
-          <select value={model} onChange={(e) => setModel(e.target.value)}>
+        <div>
+          <label htmlFor="run-model">{t('runs.model')}</label>
+          <select id="run-model" value={model} onChange={(e) => setModel(e.target.value)}>
             <option value="">{t('runs.modelDefault')}</option>
             {models.map((m) => (
               <option key={m.id} value={m.id}>
@@ -114,7 +114,7 @@ function NewRunForm(props: RunsPanelProps) {
               </option>
             ))}
           </select>
-        </label>
+        </div>
       )}
       <fieldset>
         <legend>{t('runs.area')}</legend>

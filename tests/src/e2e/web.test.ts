@@ -1,0 +1,173 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { toWgs84 } from '@vigie/api/geo';
+import { registerGeoTiff } from '@vigie/workers/imagery';
+import { startWorker, type WorkerHandle } from '@vigie/workers/worker';
+import { type Browser, type Page, chromium } from 'playwright-core';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeGradientOrtho } from '../support/fixtures';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, type TestStack, startStack } from '../support/stack';
+
+const ROOT = path.resolve(import.meta.dirname, '../../..');
+const ARTIFACTS = path.join(ROOT, 'tests/artifacts');
+const CHROMIUM = '/usr/bin/chromium';
+/** Lambert-93 corner of the test orthophoto: 1024 px at 2 m = a 2 km square, split into two communes. */
+const ORIGIN = { originX: 289_000, originY: 6_752_000 };
+const SIDE_M = 2048;
+/** the offline base map's land colour (web/src/map/basemap.ts) */
+const LAND = [0xee, 0xf0, 0xe6];
+
+function communeRing(x0: number, x1: number) {
+  const { originX, originY } = ORIGIN;
+  return [[originX + x0, originY], [originX + x1, originY], [originX + x1, originY - SIDE_M], [originX + x0, originY - SIDE_M], [originX + x0, originY]].map(
+    (p) => toWgs84(p as [number, number]),
+  );
+}
+
+/** Share of the map's pixels that are not the plain land background, and how many distinct colours it shows. */
+async function mapPixels(page: Page) {
+  const png = await page.locator('[data-testid=map]').screenshot();
+  const { data, info } = await sharp(png).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  let drawn = 0, gradient = 0;
+  const colours = new Set<number>();
+  for (let o = 0; o < data.length; o += 3) {
+    const [r, g, b] = [data[o]!, data[o + 1]!, data[o + 2]!];
+    if (Math.abs(r - LAND[0]!) + Math.abs(g - LAND[1]!) + Math.abs(b - LAND[2]!) > 30) drawn++;
+    // the fixture ortho: blue fixed at 80, red/green ramps
+    if (Math.abs(b - 80) < 12 && Math.abs(r - g) > 20) gradient++;
+    colours.add((r >> 4) * 256 + (g >> 4) * 16 + (b >> 4));
+  }
+  const pixels = info.width * info.height;
+  return { drawn: drawn / pixels, gradient: gradient / pixels, colours: colours.size };
+}
+
+async function shoot(page: Page, name: string) {
+  await page.screenshot({ path: path.join(ARTIFACTS, `web-${name}.png`) });
+}
+
+async function openView(page: Page, label: string, heading: RegExp) {
+  await page.getByRole('navigation').getByRole('link', { name: label, exact: true }).click();
+  await page.getByRole('heading', { level: 2, name: heading }).waitFor();
+}
+
+describe('web dashboard in headless Chromium', () => {
+  let stack: TestStack;
+  let worker: WorkerHandle;
+  let browser: Browser;
+  let page: Page;
+  const consoleErrors: string[] = [];
+
+  beforeAll(async () => {
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    // the API serves web/dist only if it exists when the app is created
+    if (!fs.existsSync(path.join(ROOT, 'web/dist/index.html'))) execFileSync('pnpm', ['--filter', '@vigie/web', 'build'], { cwd: ROOT, stdio: 'ignore' });
+    stack = await startStack();
+    const db = stack.platform.db;
+    const { authorityId } = await db.selectFrom('appUser').select('authorityId').where('email', '=', ADMIN_EMAIL).executeTakeFirstOrThrow();
+
+    const file = path.join(stack.config.dataDir, 'ortho-2024.tif');
+    writeGradientOrtho(file, { width: 1024, height: 1024, gsd: 2, ...ORIGIN });
+    await registerGeoTiff(db, { authorityId, year: 2024, file, acquisitionDate: '2024-06-15', label: 'Orthophotographie 2024' });
+    await db.insertInto('vintage').values({ authorityId, year: 2021, label: 'Orthophotographie 2021', acquisitionDate: '2021-07-02' }).execute();
+    for (const [insee, name, x0, x1, population] of [['56198', 'Rochefort-en-Terre', 0, 1024, 712], ['56123', 'Malansac', 1024, 2048, 2409]] as const) {
+      const ring = communeRing(x0, x1);
+      const lons = ring.map((p) => p[0]), lats = ring.map((p) => p[1]);
+      await db
+        .insertInto('commune')
+        .values({
+          authorityId, insee, name, population,
+          geometry: JSON.stringify({ type: 'Polygon', coordinates: [ring] }),
+          bbox: `(${Math.min(...lons)},${Math.min(...lats)}),(${Math.max(...lons)},${Math.max(...lats)})`,
+          areaM2: (x1 - x0) * SIDE_M,
+        })
+        .execute();
+    }
+    worker = await startWorker(stack.platform, { concurrency: 2 });
+
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'],
+    });
+    page = await browser.newPage({ viewport: { width: 1366, height: 768 }, locale: 'fr-FR' });
+    page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
+    page.on('pageerror', (e) => consoleErrors.push(e.message));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await worker?.stop();
+    await stack?.stop();
+  });
+
+  it('signs in through the login page', async () => {
+    await page.goto(`${stack.baseUrl}/`);
+    await page.getByRole('heading', { name: 'Connexion' }).waitFor();
+    await shoot(page, 'login');
+    await page.getByLabel('Adresse électronique').fill(ADMIN_EMAIL);
+    await page.getByLabel('Mot de passe').fill('mauvais-mot-de-passe');
+    await page.getByRole('button', { name: 'Se connecter' }).click();
+    await page.getByRole('alert').waitFor();
+    await page.getByLabel('Mot de passe').fill(ADMIN_PASSWORD);
+    await page.getByRole('button', { name: 'Se connecter' }).click();
+    await page.getByRole('navigation', { name: 'Navigation principale' }).waitFor();
+    await page.getByRole('link', { name: 'Modèles' }).waitFor();
+    const nav = await page.getByRole('navigation').getByRole('link').allTextContents();
+    expect(nav).toEqual(['Carte', 'Dépôts sauvages', 'ZAN', 'Affluence', 'Analyses', 'Modèles']);
+  });
+
+  it('draws the communes on a non-blank map, fitted to the territory', async () => {
+    await page.getByRole('heading', { level: 2, name: 'Territoire' }).waitFor().catch(async (error) => {
+      throw new Error(`${error}\n${consoleErrors.join('\n')}\n${(await page.content()).slice(0, 3000)}`);
+    });
+    await expect.poll(async () => (await mapPixels(page)).drawn, { timeout: 20_000 }).toBeGreaterThan(0.005);
+    const pixels = await mapPixels(page);
+    expect(pixels.colours).toBeGreaterThan(8);
+    expect(await page.getByRole('row', { name: /Rochefort-en-Terre/ }).textContent()).toContain('2,1 km²');
+    await shoot(page, 'map-offline');
+  });
+
+  it('starts an ortho tiling run and follows it to the end over SSE', async () => {
+    await openView(page, 'Analyses', /Analyses/);
+    await page.getByLabel('Type d’analyse').selectOption('ortho');
+    await page.locator('#run-vintage').selectOption('2024');
+    await page.getByRole('button', { name: 'Lancer l’analyse' }).click();
+    await page.getByText('Analyse lancée.').waitFor();
+    const run = page.getByTestId('run').first();
+    await run.getByText('terminée', { exact: true }).waitFor({ timeout: 90_000 });
+    expect(await run.getByRole('progressbar').getAttribute('aria-valuenow')).toBe('100');
+    await shoot(page, 'runs');
+  });
+
+  it('shows the tiled orthophoto of the selected vintage', async () => {
+    await page.getByRole('navigation').getByRole('link', { name: 'Carte', exact: true }).click();
+    await page.reload();
+    await page.getByRole('heading', { level: 2, name: 'Territoire' }).waitFor();
+    await expect.poll(() => page.locator('#map-vintage option:checked').textContent()).toMatch(/2024/);
+    await expect.poll(async () => (await mapPixels(page)).gradient, { timeout: 30_000 }).toBeGreaterThan(0.2);
+    await shoot(page, 'map-ortho');
+  });
+
+  it('says plainly that dumps, ZAN and affluence analyses are not available yet', async () => {
+    await openView(page, 'Dépôts sauvages', /Dépôts sauvages/);
+    await page.getByText('Aucune analyse de dépôts sauvages pour l’instant.').waitFor();
+    await shoot(page, 'dumps');
+    await openView(page, 'ZAN', /ZAN/);
+    await page.getByText('Aucune analyse ZAN pour l’instant.').waitFor();
+    await shoot(page, 'zan');
+    await openView(page, 'Affluence', /Affluence/);
+    await page.getByText('Aucune mesure d’affluence pour l’instant.').waitFor();
+    await shoot(page, 'affluence');
+  });
+
+  it('lists the models and switches to English', async () => {
+    await openView(page, 'Modèles', /Modèles/);
+    await shoot(page, 'models');
+    await page.getByLabel('Langue').selectOption('en');
+    await page.getByRole('navigation').getByRole('link', { name: 'Map', exact: true }).waitFor();
+    await shoot(page, 'models-en');
+    await page.getByLabel('Language').selectOption('fr');
+    expect(consoleErrors.filter((e) => !/404|Failed to load resource/.test(e))).toEqual([]);
+  });
+});
