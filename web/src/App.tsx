@@ -1,6 +1,6 @@
 import type { Layer, PickingInfo } from '@deck.gl/core';
 import { useCallback, useMemo, useState } from 'react';
-import type { CommuneFeature, Position, SessionUser, Vintage } from './api/types';
+import type { CommuneFeature, Position, RunProgress, SessionUser, Vintage } from './api/types';
 import { LoginPage } from './auth/LoginPage';
 import { useSession } from './auth/session';
 import { formatArea, formatDate, formatNumber } from './format';
@@ -46,7 +46,8 @@ function Dashboard({ user }: { user: SessionUser }) {
   const [routeView, go] = useViewRoute();
   const view: ViewId = views.some((v) => v.id === routeView) ? routeView : 'map';
   const territory = useTerritory();
-  const runs = useRuns();
+  const { reloadVintages } = territory;
+  const runs = useRuns(useCallback((run: RunProgress) => run.useCase === 'ortho' && run.status === 'succeeded' && reloadVintages(), [reloadVintages]));
 
   const [vintageId, setVintageId] = useState<number | null>(null);
   const vintages = territory.vintages ?? [];

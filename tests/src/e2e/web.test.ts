@@ -78,12 +78,17 @@ describe('web dashboard in headless Chromium', () => {
         .insertInto('commune')
         .values({
           authorityId, insee, name, population,
-          geometry: JSON.stringify({ type: 'Polygon', coordinates: [ring] }),
+          geometry: JSON.stringify({ type: 'Polygon', coordinates: [ring] }) as never,
           bbox: `(${Math.min(...lons)},${Math.min(...lats)}),(${Math.max(...lons)},${Math.max(...lats)})`,
           areaM2: (x1 - x0) * SIDE_M,
         })
         .execute();
     }
+    const card = JSON.parse(fs.readFileSync(path.join(ROOT, 'tests/fixtures/models/random-yolox/model.json'), 'utf8'));
+    await db
+      .insertInto('model')
+      .values({ id: card.id, version: card.version, task: card.task, card: JSON.stringify(card) as never, filePath: 'tests/fixtures/models/random-yolox/model.onnx', sha256: card.sha256 })
+      .execute();
     worker = await startWorker(stack.platform, { concurrency: 2 });
 
     browser = await chromium.launch({
@@ -137,6 +142,8 @@ describe('web dashboard in headless Chromium', () => {
     const run = page.getByTestId('run').first();
     await run.getByText('terminée', { exact: true }).waitFor({ timeout: 90_000 });
     expect(await run.getByRole('progressbar').getAttribute('aria-valuenow')).toBe('100');
+    // the finished ortho run gives the vintage its orthophoto without a reload
+    await expect.poll(() => page.locator('#map-vintage option:checked').textContent()).toBe('Orthophotographie 2024 ');
     await shoot(page, 'runs');
   });
 
@@ -163,6 +170,7 @@ describe('web dashboard in headless Chromium', () => {
 
   it('lists the models and switches to English', async () => {
     await openView(page, 'Modèles', /Modèles/);
+    await page.getByRole('heading', { level: 3, name: 'random-yolox' }).waitFor();
     await shoot(page, 'models');
     await page.getByLabel('Langue').selectOption('en');
     await page.getByRole('navigation').getByRole('link', { name: 'Map', exact: true }).waitFor();

@@ -6,7 +6,9 @@ import { isFinished, type RunProgress } from '../api/types';
  * The authority's runs; every unfinished one follows its SSE stream (GET /api/runs/:id/events, event 'progress')
  * so the bars move as chips complete, without polling.
  */
-export function useRuns() {
+export function useRuns(onFinished?: (run: RunProgress) => void) {
+  const finished = useRef(onFinished);
+  finished.current = onFinished;
   const [runs, setRuns] = useState<RunProgress[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const streams = useRef(new Map<string, EventSource>());
@@ -31,6 +33,7 @@ export function useRuns() {
         const progress = JSON.parse((event as MessageEvent<string>).data) as RunProgress;
         upsert(progress);
         if (isFinished(progress.status)) {
+          finished.current?.(progress);
           source.close();
           streams.current.delete(run.id);
         }

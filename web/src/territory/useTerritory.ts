@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { api } from '../api/client';
 import type { CommuneCollection, Model, Vintage } from '../api/types';
 import { communeLabels, communesBounds } from '../map/geometry';
@@ -8,7 +8,7 @@ interface Loaded<T> {
   error: string | null;
 }
 
-function useLoad<T>(load: () => Promise<T>): Loaded<T> {
+function useLoad<T>(load: () => Promise<T>, version = 0): Loaded<T> {
   const [state, setState] = useState<Loaded<T>>({ value: null, error: null });
   useEffect(() => {
     let live = true;
@@ -19,14 +19,17 @@ function useLoad<T>(load: () => Promise<T>): Loaded<T> {
     return () => {
       live = false;
     };
-  }, [load]);
+  }, [load, version]);
   return state;
 }
 
 /** The signed-in authority's territory, loaded once: communes (with label points and bounds), vintages, models. */
 export function useTerritory() {
+  // bumped when an ortho run finishes: the vintage now has its orthophoto
+  const [vintagesVersion, setVintagesVersion] = useState(0);
+  const reloadVintages = useCallback(() => setVintagesVersion((n) => n + 1), []);
   const communes = useLoad(api.communes);
-  const vintages = useLoad(api.vintages);
+  const vintages = useLoad(api.vintages, vintagesVersion);
   const models = useLoad(api.models);
   const derived = useMemo(
     () => (communes.value ? { labels: communeLabels(communes.value), bounds: communesBounds(communes.value) } : { labels: [], bounds: null }),
@@ -39,6 +42,7 @@ export function useTerritory() {
     bounds: derived.bounds,
     vintages: vintages.value as Vintage[] | null,
     vintagesError: vintages.error,
+    reloadVintages,
     models: models.value as Model[] | null,
     modelsError: models.error,
   };
