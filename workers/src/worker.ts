@@ -5,6 +5,7 @@ import { type ChipsJob, type FinaliseJob, type Job, type PlanJob, QUEUES } from 
 import { type Run, getRun, isFinished, refreshRunCounters } from '@vigie/api/runs';
 import { ChipInputError } from './pipelines/pipeline';
 import { pipelineFor } from './pipelines';
+import { closeModels } from './pipelines/models';
 
 /** Chips per queued job: small enough that a killed worker loses little, large enough to amortise a fetch. */
 export const CHIPS_PER_JOB = 8;
@@ -34,6 +35,7 @@ export async function startWorker(deps: AppDeps, opts: { concurrency?: number } 
   return {
     async stop() {
       for (const id of ids) await boss.offWork({ id });
+      await closeModels();
     },
   };
 }

@@ -1,10 +1,12 @@
 import type { UseCase } from '@vigie/api/db';
 import { VigieError } from '@vigie/api/errors';
+import { dumpsPipeline } from './dumps';
 import { orthoPipeline } from './ortho';
 import type { Pipeline } from './pipeline';
 
 const pipelines: Partial<Record<UseCase, Pipeline>> = {
   ortho: orthoPipeline,
+  dumps: dumpsPipeline,
 };
 
 export function pipelineFor(useCase: UseCase): Pipeline {

@@ -1,13 +1,11 @@
 import sharp, { type OverlayOptions } from 'sharp';
-import type { AppDeps } from '@vigie/api/http';
-import { VigieError } from '@vigie/api/errors';
 import {
   LAMBERT93, WEB_MERCATOR, type Bounds, type TileAddress, mapToPixel, nativeZoom, parseTileKey, projector, tileBounds, tileKey,
   tilesCovering, toWgs84, TILE_SIZE,
 } from '@vigie/api/geo';
-import type { Run } from '@vigie/api/runs';
 import { describeGeoTiff, openGeoTiff } from '../imagery/geotiff-source';
 import { ChipInputError, type Pipeline } from './pipeline';
+import { vintageGeoTiff } from './vintage';
 
 /** Lowest zoom of the pyramid: a whole commune on one screen. */
 const MIN_ZOOM = 12;
@@ -17,26 +15,13 @@ const GRID = 9;
 export const orthoTileKey = (authorityId: number, vintageId: number, t: TileAddress) =>
   `tiles/ortho/${authorityId}/${vintageId}/${t.z}/${t.x}/${t.y}.webp`;
 
-async function vintageSource(deps: AppDeps, run: Run) {
-  if (!run.vintageId) throw new VigieError('no_vintage', 'Analyse sans millésime.');
-  const source = await deps.db
-    .selectFrom('imagerySource')
-    .selectAll()
-    .where('vintageId', '=', run.vintageId)
-    .where('kind', '=', 'geotiff')
-    .orderBy('id')
-    .executeTakeFirst();
-  if (!source) throw new ChipInputError('Aucune orthophoto GeoTIFF enregistrée pour ce millésime.');
-  return source;
-}
-
 const mercatorToL93 = projector(WEB_MERCATOR, LAMBERT93);
 const l93ToMercator = projector(LAMBERT93, WEB_MERCATOR);
 
 /** Renders the vintage's orthophoto as a Web Mercator tile pyramid (WebP with alpha) for the map. */
 export const orthoPipeline: Pipeline = {
   async plan(deps, run) {
-    const source = await vintageSource(deps, run);
+    const source = await vintageGeoTiff(deps, run);
     if (source.epsg !== 2154) throw new ChipInputError(`Tuilage des orthophotos en EPSG:${source.epsg} non pris en charge.`);
     const [minX, minY, maxX, maxY] = source.bounds;
     const corners = [[minX, minY], [maxX, maxY], [minX, maxY], [maxX, minY]].map((p) => l93ToMercator(p as [number, number]));
@@ -49,7 +34,7 @@ export const orthoPipeline: Pipeline = {
   },
 
   async processChip(deps, run, chipKey) {
-    const source = await vintageSource(deps, run);
+    const source = await vintageGeoTiff(deps, run);
     const tile = parseTileKey(chipKey);
     const info = await describeGeoTiff(source.uri);
     const [minX, minY, maxX, maxY] = tileBounds(tile);
