@@ -61,6 +61,8 @@ export async function openDatabase(config: Config, opts: { applicationName?: str
     url,
     ownsServer: Boolean(server),
     async close() {
+      // bounded: after a server restart a half-open connection would otherwise hold the shutdown forever
+      await sql.end({ timeout: 5 }).catch(() => {});
       await db.destroy().catch(() => {});
       if (server) await server.stop();
     },
