@@ -18,7 +18,8 @@ export function grain(u: number, v: number): number {
   return sampleNoise(fineNoise, u * 5, v * 5);
 }
 export function mid(u: number, v: number): number {
-  return sampleNoiseSmooth(fineNoise, u * 0.9 + 300, v * 0.9 + 500);
+  // broad table at ~0.17 m per sample: smooth at pixel scale without bilinear filtering
+  return sampleNoise(broadNoise, u * 6 + 300, v * 6 + 500);
 }
 
 export function cropColor(crop: Crop, season: number, hit: ParcelHit, u: number, v: number, out: Rgb): void {

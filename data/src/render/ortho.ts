@@ -73,9 +73,9 @@ export function prepareScene(scene: VintageScene, gsd = 0.2): PreparedScene {
 }
 
 export const TIMES = { ground: 0, objects: 0, shade: 0 };
-const MARGIN_SIDE = 32;
+const MARGIN_SIDE = 24;
 const MARGIN_TOP = 2;
-const MARGIN_BOTTOM = 84;
+const MARGIN_BOTTOM = 72;
 
 /**
  * Renders the window [col0, col0 + width) × [row0, row0 + height) of a vintage
@@ -90,9 +90,7 @@ export function renderWindow(p: PreparedScene, col0: number, row0: number, width
   const bx0 = col0 - MARGIN_SIDE;
   const by0 = row0 - MARGIN_TOP;
   const n = W * H;
-  const alb = new Float32Array(n * 3);
-  const hgt = new Float32Array(n);
-  const cls = new Uint8Array(n);
+  const { alb, hgt, cls, shadow } = scratch(n);
   const win: Box = [bx0 * gsd, by0 * gsd, (bx0 + W) * gsd, (by0 + H) * gsd];
   const hits = (b: Box | undefined, pad = 0) => !!b && b[0] - pad < win[2] && b[2] + pad > win[0] && b[1] - pad < win[3] && b[3] + pad > win[1];
   const local: LandModel = { ...p.land, clearings: p.land.clearings.filter((c) => hits([c.center[0] - c.radius, c.center[1] - c.radius, c.center[0] + c.radius, c.center[1] + c.radius], 45)) };
@@ -541,18 +539,24 @@ export function renderWindow(p: PreparedScene, col0: number, row0: number, width
     const sunV = Math.cos(az) * Math.cos(elev);
     const sunZ = Math.sin(elev);
     // Shadow sweep from the sun side (south = larger v = bottom rows) upward.
-    const shadow = new Float32Array(n);
+    const alb3 = alb;
+    const hgtL = hgt;
+    const clsL = cls;
     let prev = new Float32Array(W);
     let cur = new Float32Array(W);
-    for (let x = 0; x < W; x++) prev[x] = hgt[(H - 1) * W + x]!;
+    for (let x = 0; x < W; x++) prev[x] = hgtL[(H - 1) * W + x]!;
+    // The sun's horizontal step per row is constant: one integer offset and one blend weight.
+    const off = Math.floor(dxs);
+    const t = dxs - off;
     for (let y = H - 2; y >= 0; y--) {
+      const row = y * W;
       for (let x = 0; x < W; x++) {
-        const sx = x + dxs;
-        const xi = Math.max(0, Math.min(W - 2, Math.floor(sx)));
-        const t = Math.max(0, Math.min(1, sx - xi));
+        let xi = x + off;
+        if (xi < 0) xi = 0;
+        else if (xi > W - 2) xi = W - 2;
         const ray = prev[xi]! + (prev[xi + 1]! - prev[xi]!) * t - drop;
-        const h = hgt[y * W + x]!;
-        if (ray > h + 0.05) shadow[y * W + x] = Math.min(1, (ray - h) / 0.6);
+        const h = hgtL[row + x]!;
+        if (ray > h + 0.05) shadow[row + x] = ray - h > 0.6 ? 1 : (ray - h) / 0.6;
         cur[x] = ray > h ? ray : h;
       }
       const tmp = prev;
@@ -569,16 +573,16 @@ export function renderWindow(p: PreparedScene, col0: number, row0: number, width
       for (let x = 0; x < width; x++) {
         const bxi = x + MARGIN_SIDE;
         const i = by * W + bxi;
-        const gx = (hgt[i + 1]! - hgt[i - 1]!) * invGsd2;
-        const gy = (hgt[i + W]! - hgt[i - W]!) * invGsd2;
+        const gx = (hgtL[i + 1]! - hgtL[i - 1]!) * invGsd2;
+        const gy = (hgtL[i + W]! - hgtL[i - W]!) * invGsd2;
         const nl = 1 / Math.sqrt(gx * gx + gy * gy + 1);
         const lambert = Math.max(0, (-gx * sunU - gy * sunV + sunZ) * nl) / sunZ;
         // Soften the shadow edge a little (penumbra).
         const sh = (shadow[i]! * 2 + shadow[i - 1]! + shadow[i + 1]! + shadow[i - W]!) / 5;
         const light = (1 - shadowK) + shadowK * Math.min(1.35, lambert) * (1 - sh);
-        let r = alb[i * 3]! * light;
-        let g = alb[i * 3 + 1]! * light;
-        let b = alb[i * 3 + 2]! * light;
+        let r = alb3[i * 3]! * light;
+        let g = alb3[i * 3 + 1]! * light;
+        let b = alb3[i * 3 + 2]! * light;
         // Blue-ish skylight in shadows.
         r *= 1 - 0.06 * sh;
         b *= 1 + 0.06 * sh;
@@ -592,11 +596,24 @@ export function renderWindow(p: PreparedScene, col0: number, row0: number, width
         out[o] = clamp(((r * balance[0] * brightness - 128) * contrast + 128) * (1 - haze) + hz + nz);
         out[o + 1] = clamp(((g * balance[1] * brightness - 128) * contrast + 128) * (1 - haze) + hz + nz);
         out[o + 2] = clamp(((b * balance[2] * brightness - 128) * contrast + 128) * (1 - haze) + hz * 1.08 + nz);
-        classes[y * width + x] = cls[i]!;
+        classes[y * width + x] = clsL[i]!;
       }
     }
     return { width, height, rgb: out, classes };
   }
+}
+
+/** Window buffers reused between tiles: allocating ~8 MB per tile kept the GC busy. */
+let pool: { n: number; alb: Float32Array; hgt: Float32Array; cls: Uint8Array; shadow: Float32Array } | undefined;
+function scratch(n: number) {
+  if (!pool || pool.n < n) pool = { n, alb: new Float32Array(n * 3), hgt: new Float32Array(n), cls: new Uint8Array(n), shadow: new Float32Array(n) };
+  const { alb, hgt, cls, shadow } = pool;
+  const views = { alb: alb.subarray(0, n * 3), hgt: hgt.subarray(0, n), cls: cls.subarray(0, n), shadow: shadow.subarray(0, n) };
+  views.alb.fill(0);
+  views.hgt.fill(0);
+  views.cls.fill(0);
+  views.shadow.fill(0);
+  return views;
 }
 
 function clamp(x: number): number {

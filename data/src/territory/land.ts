@@ -13,13 +13,13 @@ export interface LandModel {
   forestThreshold: number;
   forestOffset: Point;
   clearings: Clearing[];
-  /** nearest field site per 2 m cell, 255 where two sites are close (then searched per pixel) */
+  /** nearest field site per 4 m cell, 255 where two sites are close (then searched per pixel) */
   siteGrid?: { cells: number; data: Uint8Array };
 }
 
-const SITE_CELL = 2;
+const SITE_CELL = 4;
 
-/** Precomputes the nearest field site on a 2 m grid: most pixels then skip the search. */
+/** Precomputes the nearest field site on a 4 m grid: most pixels then skip the search. */
 export function withSiteGrid<M extends LandModel>(m: M, sizeM: number): M {
   const cells = Math.ceil(sizeM / SITE_CELL) + 2;
   const data = new Uint8Array(cells * cells);
@@ -30,14 +30,15 @@ export function withSiteGrid<M extends LandModel>(m: M, sizeM: number): M {
       let best = 0;
       let bestD = Infinity;
       let second = Infinity;
-      m.fieldSites.forEach((s, i) => {
+      for (let i = 0; i < m.fieldSites.length; i++) {
+        const s = m.fieldSites[i]!;
         const d = Math.hypot(u - s.center[0], v - s.center[1]);
         if (d < bestD) {
           second = bestD;
           bestD = d;
           best = i;
         } else if (d < second) second = d;
-      });
+      }
       data[y * cells + x] = second - bestD < 2 * SITE_CELL * 1.5 + 4 ? 255 : best;
     }
   }

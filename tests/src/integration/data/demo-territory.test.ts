@@ -54,7 +54,7 @@ describe('demo territory', () => {
         expect(image.getTileWidth()).toBe(512);
         expect(image.getResolution().slice(0, 2)).toEqual([0.2, -0.2]);
         expect(image.getBoundingBox()).toEqual(manifest.bounds);
-        expect(image.getGeoKeys().ProjectedCSTypeGeoKey).toBe(2154);
+        expect(image.getGeoKeys()?.ProjectedCSTypeGeoKey).toBe(2154);
       }
     }
     // Near the real Vexin communes (Lambert-93).
