@@ -4,7 +4,7 @@ import path from 'node:path';
 import { ensureAuthority } from '@vigie/api/auth';
 import type { Platform } from '@vigie/api/platform';
 import { createRun } from '@vigie/api/runs';
-import { ensureDemoTerritory } from '@vigie/data';
+import { type DemoManifest, type DemoOptions, ensureDemoTerritory } from '@vigie/data';
 import { registerGeoTiff } from '../imagery/register';
 import { importCommunes } from '../territory/communes';
 import { progressReporter } from './progress';
@@ -14,11 +14,11 @@ import { progressReporter } from './progress';
  * then loads it for the default authority (communes, vintages, cameras) and tiles the orthophotos for the map.
  * Every step is an upsert: running it again changes nothing.
  */
-export async function loadDemo(platform: Platform): Promise<void> {
+export async function loadDemo(platform: Platform, options: Partial<DemoOptions> = {}): Promise<DemoManifest> {
   const { db, config } = platform;
-  const outDir = path.join(config.dataDir, 'demo');
+  const outDir = options.outDir ?? path.join(config.dataDir, 'demo');
   const bar = progressReporter('Territoire de démonstration');
-  const { manifest, generated } = await ensureDemoTerritory({ outDir, onProgress: (done, total, label) => bar.update(done, total, label) });
+  const { manifest, generated } = await ensureDemoTerritory({ ...options, outDir, onProgress: (done, total, label) => bar.update(done, total, label) });
   if (generated) console.log(`Territoire généré en ${(manifest.generatedInMs / 1000).toFixed(1)} s dans ${outDir}`);
 
   const authorityId = await ensureAuthority(db, process.env.VIGIE_AUTHORITY_SLUG ?? 'demo', process.env.VIGIE_AUTHORITY_NAME ?? 'Territoire de démonstration');
@@ -53,4 +53,5 @@ export async function loadDemo(platform: Platform): Promise<void> {
       .execute();
   }
   console.log(`Démo chargée : ${manifest.communes.length} communes, ${manifest.vintages.length} millésimes, ${manifest.cameras.length} caméras.`);
+  return manifest;
 }

@@ -1,0 +1,19 @@
+import os from 'node:os';
+import path from 'node:path';
+import type { DemoManifest } from '@vigie/data';
+import { loadDemo } from '@vigie/workers/demo';
+import { type TestStack, startStack } from './stack';
+
+/** Side of the demo square in tests: a quarter of the real one, same generator, same density of objects. */
+export const TEST_TERRITORY_M = 1000;
+
+/**
+ * A real stack with the demo territory loaded. The territory is generated once per machine into a shared
+ * temp folder (deterministic: same seed, same bytes) and reused by every suite.
+ */
+export async function startDemoStack(overrides: Record<string, string> = {}): Promise<TestStack & { manifest: DemoManifest; demoDir: string }> {
+  const stack = await startStack(overrides);
+  const demoDir = path.join(os.tmpdir(), `vigie-demo-cache-${TEST_TERRITORY_M}m`);
+  const manifest = await loadDemo(stack.platform, { outDir: demoDir, sizeM: TEST_TERRITORY_M, seed: 42, framesPerCamera: 4 });
+  return { ...stack, manifest, demoDir };
+}
