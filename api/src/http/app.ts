@@ -8,8 +8,12 @@ import type { AppDeps, AppEnv } from './context';
 import { notFoundHandler, onError } from './middleware/errors';
 import { requestContext } from './middleware/request';
 import { securityHeaders } from './middleware/security-headers';
+import { affluence } from './routes/affluence';
 import { auth } from './routes/auth';
+import { dumps } from './routes/dumps';
 import { health } from './routes/health';
+import { ogc } from './routes/ogc';
+import { publicAffluence } from './routes/public';
 import { runs } from './routes/runs';
 import { territory } from './routes/territory';
 import { users } from './routes/users';
@@ -38,6 +42,10 @@ export function createApp(deps: AppDeps) {
   app.route('/api/runs', runs);
   app.route('/api', territory);
   app.route('/api/users', users);
+  app.route('/api/dumps', dumps);
+  app.route('/ogc', ogc);
+  app.route('/api/affluence', affluence);
+  app.route('/', publicAffluence);
 
   if (fs.existsSync(WEB_DIST)) {
     app.use('/assets/*', serveStatic({ root: path.relative(process.cwd(), WEB_DIST) }));

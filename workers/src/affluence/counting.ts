@@ -1,0 +1,158 @@
+import sharp, { type OverlayOptions } from 'sharp';
+import { VigieError } from '@vigie/api/errors';
+import {
+  FRAME_MAX_PIXELS,
+  type FrameCount,
+  type FrameCounter,
+  type FrameObject,
+  type ObjectKind,
+  frameTooManyPixels,
+} from '../../../api/src/affluence/frames';
+import { type ModelCard, type LoadedModel, type LetterboxTransform, decodeDensityMap, rasterFromEncoded } from '../runtime';
+
+/**
+ * Counting people and vehicles in a camera frame, in memory. The model card decides everything about the
+ * model; this module only maps its classes to people and vehicles and applies the counting polygon.
+ */
+
+const PERSON = /^(person|personne|people|pedestrian|pi[ée]ton)s?$/i;
+const VEHICLE = /^(vehicle|v[ée]hicule|car|voiture|truck|camion|bus|van|motorcycle|moto|bicycle|v[ée]lo)s?$/i;
+
+/**
+ * Which card class is a person, which a vehicle, by name (or French label). A card naming neither reads
+ * as the training set's order: class 0 person, class 1 vehicle. Other classes are not counted.
+ */
+export function classKinds(card: Pick<ModelCard, 'classes'>): Map<number, ObjectKind> {
+  const kinds = new Map<number, ObjectKind>();
+  for (const c of card.classes) {
+    const names = [c.name, c.label ?? ''];
+    if (names.some((n) => PERSON.test(n.trim()))) kinds.set(c.id, 'person');
+    else if (names.some((n) => VEHICLE.test(n.trim()))) kinds.set(c.id, 'vehicle');
+  }
+  if (kinds.size === 0) {
+    kinds.set(0, 'person');
+    if (card.classes.length > 1) kinds.set(1, 'vehicle');
+  }
+  return kinds;
+}
+
+/** Even-odd ray casting; points on an edge may fall either side, which a counting area can afford. */
+export function insidePolygon(x: number, y: number, polygon: readonly (readonly [number, number])[]): boolean {
+  let inside = false;
+  for (let i = 0, j = polygon.length - 1; i < polygon.length; j = i++) {
+    const [xi, yi] = polygon[i]!;
+    const [xj, yj] = polygon[j]!;
+    if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
+  }
+  return inside;
+}
+
+/** An object counts when its box centre lies inside the polygon (or always, without one). */
+export function countObjects(objects: readonly FrameObject[], polygon: readonly (readonly [number, number])[] | null): { people: number; vehicles: number } {
+  let people = 0;
+  let vehicles = 0;
+  for (const o of objects) {
+    if (polygon && !insidePolygon((o.x1 + o.x2) / 2, (o.y1 + o.y2) / 2, polygon)) continue;
+    if (o.kind === 'person') people++;
+    else vehicles++;
+  }
+  return { people, vehicles };
+}
+
+/** Frame size from its header alone, refusing decompression bombs before any pixel is decoded. */
+export async function frameSize(frame: Uint8Array): Promise<{ width: number; height: number }> {
+  let width: number | undefined;
+  let height: number | undefined;
+  try {
+    ({ width, height } = await sharp(frame).metadata());
+  } catch (error) {
+    throw new VigieError('invalid_image', `Image illisible : ${(error as Error).message}.`, 400);
+  }
+  if (!width || !height) throw new VigieError('invalid_image', 'Image illisible : dimensions absentes.', 400);
+  if (width * height > FRAME_MAX_PIXELS) throw frameTooManyPixels(width, height);
+  return { width, height };
+}
+
+/**
+ * Density models give no boxes: the count inside the polygon is the density summed over the map cells
+ * whose centre, mapped back to frame pixels, lies inside it.
+ */
+export function densityInside(
+  density: { map: Float32Array; width: number; height: number },
+  classIndex: number,
+  transform: LetterboxTransform,
+  input: { width: number; height: number },
+  polygon: readonly (readonly [number, number])[] | null,
+): number {
+  const { map, width: w, height: h } = density;
+  const plane = w * h;
+  let sum = 0;
+  for (let i = 0; i < h; i++) {
+    const y = (((i + 0.5) * input.height) / h - transform.padY) / transform.scaleY;
+    for (let j = 0; j < w; j++) {
+      const v = map[classIndex * plane + i * w + j]!;
+      if (v <= 0) continue;
+      const x = (((j + 0.5) * input.width) / w - transform.padX) / transform.scaleX;
+      if (!polygon || insidePolygon(x, y, polygon)) sum += v;
+    }
+  }
+  return sum;
+}
+
+/** The FrameCounter the API installs: decode, count, drop; and the blurred preview. */
+export function frameCounterFor(model: LoadedModel, opts: { ownsModel?: boolean } = {}): FrameCounter {
+  const kinds = classKinds(model.card);
+  const density = model.card.output.format === 'density-map';
+  return {
+    async count(frame, polygon): Promise<FrameCount> {
+      const { width, height } = await frameSize(frame);
+      const raster = await rasterFromEncoded(frame);
+      if (density) {
+        const { output, transform } = await model.infer(raster);
+        const map = decodeDensityMap(output);
+        const byKind = { person: 0, vehicle: 0 };
+        for (const [classId, kind] of kinds) byKind[kind] += densityInside(map, classId, transform, model.card.input, polygon);
+        // no boxes to blur one by one: the preview blurs the whole frame
+        const everything: FrameObject = { kind: 'person', x1: 0, y1: 0, x2: width, y2: height };
+        return { people: Math.round(byKind.person), vehicles: Math.round(byKind.vehicle), width, height, objects: [everything] };
+      }
+      const detections = await model.detect(raster);
+      const objects: FrameObject[] = [];
+      for (const d of detections) {
+        const kind = kinds.get(d.classId);
+        if (kind) objects.push({ kind, x1: d.x1, y1: d.y1, x2: d.x2, y2: d.y2 });
+      }
+      return { ...countObjects(objects, polygon), width, height, objects };
+    },
+    renderPreview: blurredPreview,
+    async close() {
+      if (opts.ownsModel) await model.close();
+    },
+  };
+}
+
+/** Margin added around each box before blurring, as a fraction of its size (boxes are never exact). */
+const BLUR_MARGIN = 0.2;
+
+/**
+ * The frame with every object blurred: each box, widened by a margin, is replaced by a heavy blur of
+ * itself (sigma a third of the box's larger side, so a close-up face is as unreadable as a far one).
+ */
+export async function blurredPreview(frame: Uint8Array, objects: readonly FrameObject[]): Promise<Buffer> {
+  const { data, info } = await sharp(frame, { limitInputPixels: FRAME_MAX_PIXELS }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const raw = { width: info.width, height: info.height, channels: info.channels };
+  const patches: OverlayOptions[] = [];
+  for (const o of objects) {
+    const mx = (o.x2 - o.x1) * BLUR_MARGIN;
+    const my = (o.y2 - o.y1) * BLUR_MARGIN;
+    const left = Math.max(0, Math.floor(o.x1 - mx));
+    const top = Math.max(0, Math.floor(o.y1 - my));
+    const width = Math.min(info.width, Math.ceil(o.x2 + mx)) - left;
+    const height = Math.min(info.height, Math.ceil(o.y2 + my)) - top;
+    if (width < 1 || height < 1) continue;
+    const sigma = Math.max(4, Math.max(width, height) / 3);
+    const patch = await sharp(data, { raw }).extract({ left, top, width, height }).blur(sigma).raw().toBuffer();
+    patches.push({ input: patch, raw: { width, height, channels: info.channels }, left, top });
+  }
+  return sharp(data, { raw }).composite(patches).jpeg({ quality: 70 }).toBuffer();
+}
