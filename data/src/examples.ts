@@ -24,7 +24,7 @@ const window = [col0, row0, col0 + crop, row0 + crop];
 for (const v of manifest.vintages) {
   const image = await (await fromFile(join(demoDir, v.ortho))).getImage();
   const rgb = (await image.readRasters({ window, interleave: true })) as unknown as Uint8Array;
-  await sharp(Buffer.from(rgb), { raw: { width: crop, height: crop, channels: 3 } }).resize(768).png({ compressionLevel: 9 }).toFile(join(outDir, `ortho-${v.year}.png`));
+  await sharp(Buffer.from(rgb), { raw: { width: crop, height: crop, channels: 3 } }).resize(768).png({ compressionLevel: 9, palette: true, quality: 90, dither: 0.6 }).toFile(join(outDir, `ortho-${v.year}.png`));
 }
 const last = manifest.vintages[manifest.vintages.length - 1]!;
 const lc = await (await fromFile(join(demoDir, last.landcover))).getImage();

@@ -1,4 +1,4 @@
-import { broadNoise, fineNoise, sampleNoise, sampleNoiseSmooth } from '../noise';
+import { broadNoise, fineNoise, sampleNoise } from '../noise';
 import type { Crop, ParcelHit } from '../territory/land';
 import type { AreaMaterial, RoofKind } from '../territory/types';
 
