@@ -3,6 +3,7 @@ import { loadConfig } from '@vigie/api/config';
 import { VigieError } from '@vigie/api/errors';
 import { logger } from '@vigie/api/logger';
 import { commands as platformCommands } from './platform';
+import { runCommands } from './runs';
 import { territoryCommands } from './territory';
 
 const program = new Command()
@@ -12,6 +13,7 @@ const program = new Command()
 
 platformCommands(program, () => loadConfig());
 territoryCommands(program, () => loadConfig());
+runCommands(program, () => loadConfig());
 (await import('./users')).commands(program, () => loadConfig());
 
 program.parseAsync(process.argv).catch((error: unknown) => {
