@@ -17,3 +17,11 @@ export class VigieError extends Error {
 export const notFound = (what: string) => new VigieError('not_found', `${what} introuvable.`, 404);
 export const invalidInput = (message: string, details?: unknown) =>
   new VigieError('invalid_input', message, 400, details);
+
+/** A readable message from anything thrown (libraries sometimes throw strings or plain objects). */
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error && error.message) return error.message;
+  if (typeof error === 'string') return error;
+  if (error && typeof error === 'object' && 'msg' in error) return String((error as { msg: unknown }).msg);
+  return 'données illisibles ou corrompues';
+}

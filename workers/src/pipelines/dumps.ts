@@ -7,6 +7,7 @@ import { describeGeoTiff, openGeoTiff } from '../imagery/geotiff-source';
 import { type ChipDetections, mergeChipDetections, rasterFromGeoTiff } from '../runtime';
 import { areaWindow, chipKeyOf, chipsInArea, communeAt, communesOf, insideArea, parseChipKey, pixelBoxToL93, runArea } from './area';
 import { modelFor } from './models';
+import { errorMessage } from '@vigie/api/errors';
 import { ChipInputError, type Pipeline } from './pipeline';
 import { vintageGeoTiff } from './vintage';
 
@@ -45,7 +46,7 @@ export const dumpsPipeline: Pipeline = {
     try {
       raster = await rasterFromGeoTiff(image, chip);
     } catch (error) {
-      throw new ChipInputError(`Lecture de la tuile ${chipKey} impossible : ${(error as Error).message}`);
+      throw new ChipInputError(`Lecture de la tuile ${chipKey} impossible : ${errorMessage(error)}`);
     }
     const detections = await model.detect(raster);
     const gt = info.geoTransform;

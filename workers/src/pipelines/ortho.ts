@@ -4,6 +4,7 @@ import {
   tilesCovering, toWgs84, TILE_SIZE,
 } from '@vigie/api/geo';
 import { describeGeoTiff, openGeoTiff } from '../imagery/geotiff-source';
+import { errorMessage } from '@vigie/api/errors';
 import { ChipInputError, type Pipeline } from './pipeline';
 import { vintageGeoTiff } from './vintage';
 
@@ -62,7 +63,7 @@ export const orthoPipeline: Pipeline = {
       const raster = await image.readRasters({ window: [wx, wy, wx1, wy1], interleave: true, samples: [0, 1, 2] });
       window = raster as unknown as Uint8Array;
     } catch (error) {
-      throw new ChipInputError(`Lecture de l’orthophoto impossible (tuile ${chipKey}) : ${(error as Error).message}`);
+      throw new ChipInputError(`Lecture de l’orthophoto impossible (tuile ${chipKey}) : ${errorMessage(error)}`);
     }
     const ww = wx1 - wx;
     const out = Buffer.alloc(TILE_SIZE * TILE_SIZE * 4);

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -168,6 +169,31 @@ function foundationSuite(mode: 'embedded' | 'external') {
       } finally {
         second.kill('SIGTERM');
         await new Promise((r) => second.once('exit', r));
+      }
+    });
+
+    it('fails only the chips of a corrupt image region, records why, and finishes the run', async () => {
+      vintageYear = 2018;
+      const file = path.join(stack.config.dataDir, 'gradient-corrupt.tif');
+      writeGradientOrtho(file, { width: 1024, height: 1024, ...ORIGIN });
+      // garble the compressed bytes of the first 256 px tile (tiles follow the 8-byte header)
+      const fd = fs.openSync(file, 'r+');
+      fs.writeSync(fd, Buffer.alloc(400, 0x5a), 0, 400, 8);
+      fs.closeSync(fd);
+      await registerGeoTiff(stack.platform.db, { authorityId, year: vintageYear, file });
+      const worker = await startWorker(stack.platform, { concurrency: 2 });
+      try {
+        const created = await admin.fetch('/api/runs', { method: 'POST', body: JSON.stringify({ useCase: 'ortho', vintage: vintageYear }) });
+        const { id } = (await created.json()) as { id: string };
+        const run = await waitForRun(stack.platform.db, id);
+        expect(run.status).toBe('succeeded');
+        expect(run.failedChips).toBeGreaterThan(0);
+        expect(run.doneChips).toBeGreaterThan(run.failedChips);
+        expect(run.error).toContain(`${run.failedChips} tuile(s) en échec`);
+        const failed = await stack.platform.db.selectFrom('runChip').select('error').where('runId', '=', id).where('status', '=', 'failed').execute();
+        expect(failed.every((c) => c.error?.includes('Lecture de l’orthophoto impossible'))).toBe(true);
+      } finally {
+        await worker.stop();
       }
     });
 
