@@ -1,0 +1,85 @@
+import sharp from 'sharp';
+import { describe, expect, it } from 'vitest';
+import { blurredPreview, classKinds, countObjects, densityInside, insidePolygon } from '../../../../workers/src/affluence/counting';
+import type { FrameObject } from '../../../../api/src/affluence/frames';
+
+const square: [number, number][] = [[0, 0], [100, 0], [100, 100], [0, 100]];
+
+describe('counting polygon', () => {
+  it('tells inside from outside, concave shapes included', () => {
+    expect(insidePolygon(50, 50, square)).toBe(true);
+    expect(insidePolygon(150, 50, square)).toBe(false);
+    expect(insidePolygon(-1, 50, square)).toBe(false);
+    // a U: the notch between the arms is outside
+    const u: [number, number][] = [[0, 0], [30, 0], [30, 70], [70, 70], [70, 0], [100, 0], [100, 100], [0, 100]];
+    expect(insidePolygon(50, 30, u)).toBe(false);
+    expect(insidePolygon(15, 30, u)).toBe(true);
+    expect(insidePolygon(50, 90, u)).toBe(true);
+  });
+
+  it('counts an object by its box centre', () => {
+    const objects: FrameObject[] = [
+      { kind: 'person', x1: 10, y1: 10, x2: 30, y2: 50 }, // centre (20, 30): in
+      { kind: 'person', x1: 90, y1: 10, x2: 130, y2: 50 }, // centre (110, 30): out, though the box overlaps
+      { kind: 'vehicle', x1: 60, y1: 60, x2: 120, y2: 90 }, // centre (90, 75): in
+      { kind: 'vehicle', x1: 200, y1: 200, x2: 220, y2: 220 },
+    ];
+    expect(countObjects(objects, square)).toEqual({ people: 1, vehicles: 1 });
+    expect(countObjects(objects, null)).toEqual({ people: 2, vehicles: 2 });
+    expect(countObjects([], square)).toEqual({ people: 0, vehicles: 0 });
+  });
+});
+
+describe('class kinds from the card', () => {
+  it('reads names and French labels', () => {
+    const kinds = classKinds({ classes: [{ id: 0, name: 'car' }, { id: 1, name: 'c1', label: 'Personne' }, { id: 2, name: 'chien' }] });
+    expect([...kinds]).toEqual([[0, 'vehicle'], [1, 'person']]);
+  });
+
+  it('falls back to the training order (person, vehicle) when no class is named', () => {
+    expect([...classKinds({ classes: [{ id: 0, name: 'a' }, { id: 1, name: 'b' }] })]).toEqual([[0, 'person'], [1, 'vehicle']]);
+    expect([...classKinds({ classes: [{ id: 0, name: 'a' }] })]).toEqual([[0, 'person']]);
+  });
+});
+
+describe('density inside the polygon', () => {
+  it('sums the cells whose centre maps inside, through the letterbox', () => {
+    // 4×4 map of ones over a 64×64 input holding a 128×64 frame letterboxed centred: scale 0.5, padY 16
+    const density = { map: new Float32Array(16).fill(1), width: 4, height: 4 };
+    const transform = { scaleX: 0.5, scaleY: 0.5, padX: 0, padY: 16, sourceWidth: 128, sourceHeight: 64 };
+    const input = { width: 64, height: 64 };
+    expect(densityInside(density, 0, transform, input, null)).toBe(16);
+    // left half of the frame: cell centres at x = 16, 48, 80, 112 → the first two columns
+    const leftHalf: [number, number][] = [[0, -100], [64, -100], [64, 200], [0, 200]];
+    expect(densityInside(density, 0, transform, input, leftHalf)).toBe(8);
+    // rows map to y = -16, 16, 48, 80: only the middle two rows are in the frame
+    expect(densityInside(density, 0, transform, input, [[0, 0], [128, 0], [128, 64], [0, 64]])).toBe(8);
+  });
+});
+
+describe('operator preview', () => {
+  it('blurs every box (with a margin) and leaves the rest of the frame alone', async () => {
+    // a sharp checkerboard: blurring turns it grey
+    const width = 160;
+    const height = 96;
+    const pixels = Buffer.alloc(width * height * 3);
+    for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) pixels.fill((x + y) % 2 ? 255 : 0, (y * width + x) * 3, (y * width + x) * 3 + 3);
+    const png = await sharp(pixels, { raw: { width, height, channels: 3 } }).png().toBuffer();
+    const preview = await blurredPreview(png, [{ kind: 'person', x1: 20, y1: 20, x2: 40, y2: 60 }]);
+    const { data, info } = await sharp(preview).raw().toBuffer({ resolveWithObject: true });
+    expect([info.width, info.height]).toEqual([width, height]);
+    const contrast = (x0: number, y0: number, x1: number, y1: number) => {
+      let lo = 255;
+      let hi = 0;
+      for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) {
+        const v = data[(y * width + x) * info.channels]!;
+        lo = Math.min(lo, v);
+        hi = Math.max(hi, v);
+      }
+      return hi - lo;
+    };
+    expect(contrast(22, 22, 38, 58)).toBeLessThan(40); // inside the box: grey
+    expect(contrast(17, 17, 19, 19)).toBeLessThan(60); // in the margin: blurred too
+    expect(contrast(100, 20, 140, 60)).toBeGreaterThan(150); // elsewhere: still a checkerboard
+  });
+});
