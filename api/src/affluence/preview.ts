@@ -15,20 +15,20 @@ export interface HeldFrame {
 }
 
 export class LatestFrames {
-  private readonly held = new Map<number, HeldFrame & { timer: NodeJS.Timeout }>();
+  private readonly held = new Map<number, HeldFrame & { heldAt: number; timer: NodeJS.Timeout }>();
 
   constructor(readonly ttlMs = PREVIEW_TTL_MS) {}
 
-  hold(sensorId: number, frame: HeldFrame): void {
+  hold(sensorId: number, frame: HeldFrame, now = Date.now()): void {
     this.forget(sensorId);
     const timer = setTimeout(() => this.held.delete(sensorId), this.ttlMs);
     timer.unref();
-    this.held.set(sensorId, { ...frame, timer });
+    this.held.set(sensorId, { ...frame, heldAt: now, timer });
   }
 
   latest(sensorId: number, now = Date.now()): HeldFrame | undefined {
     const entry = this.held.get(sensorId);
-    if (!entry || now - entry.observedAt.getTime() > this.ttlMs) return undefined;
+    if (!entry || now - entry.heldAt > this.ttlMs) return undefined;
     return { frame: entry.frame, objects: entry.objects, observedAt: entry.observedAt };
   }
 

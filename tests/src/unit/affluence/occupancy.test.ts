@@ -91,10 +91,11 @@ describe('frame checks', () => {
 describe('latest frames, held in memory for the preview', () => {
   it('forgets a frame after its time to live', () => {
     const frames = new LatestFrames(1000);
-    const observedAt = new Date();
-    frames.hold(1, { frame: new Uint8Array([1]), objects: [], observedAt });
-    expect(frames.latest(1, observedAt.getTime() + 500)?.frame).toEqual(new Uint8Array([1]));
-    expect(frames.latest(1, observedAt.getTime() + 1500)).toBeUndefined();
+    const observedAt = new Date('2025-06-01T10:00:00Z'); // a polled frame carries its slot time
+    const now = Date.now();
+    frames.hold(1, { frame: new Uint8Array([1]), objects: [], observedAt }, now);
+    expect(frames.latest(1, now + 500)?.frame).toEqual(new Uint8Array([1]));
+    expect(frames.latest(1, now + 1500)).toBeUndefined();
     frames.hold(1, { frame: new Uint8Array([2]), objects: [], observedAt });
     expect(frames.size).toBe(1);
     frames.forget();
