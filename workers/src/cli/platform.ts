@@ -40,13 +40,14 @@ export function commands(program: Command, config: () => Config) {
     .action(async (opts: { demo?: boolean }) => {
       const platform = await openPlatform(config(), { applicationName: 'vigie-start' });
       await printInitialAdmin(platform);
-      if (opts.demo) {
-        const { loadDemo } = await import('./demo');
-        await loadDemo(platform);
-      }
       const api = await startApiServer(platform);
       const worker = await startWorker(platform);
       console.log(`Vigie est prêt : http://${platform.config.host}:${api.port}/`);
+      if (opts.demo) {
+        // in the background: the API answers at once, the territory appears when generated (progress below)
+        const { loadDemo } = await import('./demo');
+        loadDemo(platform).catch((err) => logger.error({ err }, 'demo territory failed to load'));
+      }
       await untilSignal([api.close, worker.stop, platform.close]);
     });
 
