@@ -1,3 +1,4 @@
+import { crc32, inflateRawSync } from 'node:zlib';
 import type { Kysely } from 'kysely';
 import sharp from 'sharp';
 import type { Database, DumpChange, DumpStatus } from '@vigie/api/db';
@@ -94,3 +95,30 @@ export async function seedDetection(
 
 /** Lambert-93 of a lon/lat, for placing test detections inside a commune. */
 export const l93 = (lon: number, lat: number) => toLambert93([lon, lat]);
+
+/** Reads a ZIP archive through its central directory, checking every entry's CRC (stored or deflated). */
+export function readZip(archive: Buffer): Map<string, Buffer> {
+  const end = archive.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  if (end < 0) throw new Error('no end of central directory');
+  const count = archive.readUInt16LE(end + 10);
+  let at = archive.readUInt32LE(end + 16);
+  const files = new Map<string, Buffer>();
+  for (let i = 0; i < count; i++) {
+    if (archive.readUInt32LE(at) !== 0x02014b50) throw new Error(`bad central header ${i}`);
+    const method = archive.readUInt16LE(at + 10);
+    const crc = archive.readUInt32LE(at + 16);
+    const size = archive.readUInt32LE(at + 20);
+    const nameLength = archive.readUInt16LE(at + 28);
+    const extra = archive.readUInt16LE(at + 30) + archive.readUInt16LE(at + 32);
+    const local = archive.readUInt32LE(at + 42);
+    const name = archive.subarray(at + 46, at + 46 + nameLength).toString('utf8');
+    if (archive.readUInt32LE(local) !== 0x04034b50) throw new Error(`bad local header for ${name}`);
+    const dataStart = local + 30 + archive.readUInt16LE(local + 26) + archive.readUInt16LE(local + 28);
+    const stored = archive.subarray(dataStart, dataStart + size);
+    const bytes = method === 0 ? Buffer.from(stored) : inflateRawSync(stored);
+    if (crc32(bytes) !== crc) throw new Error(`CRC mismatch for ${name}`);
+    files.set(name, bytes);
+    at += 46 + nameLength + extra;
+  }
+  return files;
+}
