@@ -32,7 +32,7 @@ async function createSensor(client: Client, fields: Record<string, unknown> = {}
   return (await res.json()) as SensorBody;
 }
 
-function push(id: number, key: string | undefined, body: BodyInit, type = 'image/jpeg') {
+function push(id: number, key: string | undefined, body: Buffer | Uint8Array, type = 'image/jpeg') {
   const headers: Record<string, string> = { 'content-type': type };
   if (key) headers['x-sensor-key'] = key;
   return fetch(`${stack.baseUrl}/api/affluence/sensors/${id}/frames`, { method: 'POST', headers, body });

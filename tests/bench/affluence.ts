@@ -1,0 +1,151 @@
+/**
+ * Affluence benchmark: simulated cameras push frames concurrently to the real API on loopback (real
+ * PostgreSQL, real ONNX model), bounded in cameras, time and frames. Reports sustained frames/s, p50/p95
+ * latency per frame, and ratios to bare inference (`session.run` on the same frames) measured in the same run.
+ *
+ *   pnpm exec tsx tests/bench/affluence.ts [--cameras 4] [--seconds 20]
+ */
+import { pathToFileURL } from 'node:url';
+import { logger } from '@vigie/api/logger';
+import { loadModel, measurePathOverhead, rasterFromEncoded } from '@vigie/workers/runtime';
+import { closeFrameCounter, setFrameCounter } from '../../api/src/affluence';
+import { frameCounterFor } from '../../workers/src/affluence';
+import { countingModelDir, testFrames } from '../src/integration/affluence/support';
+import { login, startStack } from '../src/support/stack';
+
+export interface AffluenceBenchOptions {
+  /** simulated cameras, each pushing its next frame as soon as the last one is answered */
+  cameras?: number;
+  /** how long the cameras push */
+  seconds?: number;
+  /** hard cap on frames pushed in all */
+  maxFrames?: number;
+}
+
+export interface AffluenceBenchResult {
+  model: string;
+  cameras: number;
+  frames: number;
+  failed: number;
+  seconds: number;
+  framesPerSecond: number;
+  p50Ms: number;
+  p95Ms: number;
+  /** bare session.run, one frame at a time (median ms) */
+  bareMs: number;
+  /** the model's whole path in-process (decode + preprocess + run + decode), pipelined over the pool */
+  pathFramesPerSecond: number;
+  /** API frames/s against bare session.run spread perfectly over the pool's sessions */
+  throughputRatioToBare: number;
+  /** API p50 latency against one bare session.run */
+  latencyRatioToBare: number;
+}
+
+export async function benchAffluence(opts: AffluenceBenchOptions = {}): Promise<AffluenceBenchResult> {
+  const cameras = Math.min(Math.max(opts.cameras ?? 4, 1), 16);
+  const seconds = Math.min(Math.max(opts.seconds ?? 20, 2), 120);
+  const maxFrames = Math.min(opts.maxFrames ?? 5000, 20_000);
+  const level = logger.level;
+  logger.level = 'warn'; // one access log line per frame would measure the terminal
+  const model = countingModelDir();
+  const stack = await startStack();
+  const loaded = await loadModel(model.dir);
+  try {
+    setFrameCounter(frameCounterFor(loaded));
+    const frames = await testFrames(8, 77);
+    const admin = await login(stack.baseUrl);
+    const sensors: { id: number; key: string }[] = [];
+    for (let i = 0; i < cameras; i++) {
+      const res = await admin.fetch('/api/affluence/sensors', {
+        method: 'POST',
+        body: JSON.stringify({ name: `Caméra ${i + 1}`, zone: `bench-${i % 2}`, lon: 2.35, lat: 48.85, calmMax: 10, busyMax: 30, intervalS: 5 }),
+      });
+      const body = (await res.json()) as { sensor: { id: number }; key: string };
+      sensors.push({ id: body.sensor.id, key: body.key });
+    }
+    const push = (sensor: { id: number; key: string }, jpeg: Buffer) =>
+      fetch(`${stack.baseUrl}/api/affluence/sensors/${sensor.id}/frames`, {
+        method: 'POST',
+        headers: { 'content-type': 'image/jpeg', 'x-sensor-key': sensor.key },
+        body: jpeg,
+      });
+    for (const sensor of sensors) await (await push(sensor, frames[0]!.jpeg)).arrayBuffer(); // warm-up
+
+    const latencies: number[] = [];
+    let failed = 0;
+    let sent = 0;
+    const started = performance.now();
+    const deadline = started + seconds * 1000;
+    await Promise.all(
+      sensors.map(async (sensor, c) => {
+        for (let i = c; performance.now() < deadline && sent < maxFrames; i++) {
+          sent++;
+          const t0 = performance.now();
+          const res = await push(sensor, frames[i % frames.length]!.jpeg);
+          await res.arrayBuffer();
+          if (res.status === 201) latencies.push(performance.now() - t0);
+          else failed++;
+        }
+      }),
+    );
+    const elapsed = (performance.now() - started) / 1000;
+
+    const rasters = await Promise.all(frames.map((f) => rasterFromEncoded(f.jpeg)));
+    const reference = await measurePathOverhead(loaded, rasters, 24);
+    const framesPerSecond = latencies.length / elapsed;
+    const p50Ms = percentile(latencies, 0.5);
+    return {
+      model: `${loaded.card.id} ${loaded.card.version}${model.trained ? '' : ' (random fixture)'}`,
+      cameras,
+      frames: latencies.length,
+      failed,
+      seconds: round(elapsed),
+      framesPerSecond: round(framesPerSecond),
+      p50Ms: round(p50Ms),
+      p95Ms: round(percentile(latencies, 0.95)),
+      bareMs: round(reference.bareMs),
+      pathFramesPerSecond: round(reference.imagesPerSecond),
+      throughputRatioToBare: round(framesPerSecond / (loaded.pool.size * (1000 / reference.bareMs))),
+      latencyRatioToBare: round(p50Ms / reference.bareMs),
+    };
+  } finally {
+    await closeFrameCounter();
+    await loaded.close();
+    await stack.stop();
+    logger.level = level;
+  }
+}
+
+export function printAffluence(result: AffluenceBenchResult): void {
+  console.log(`\nAffluence — ${result.cameras} caméras simulées, ${result.seconds} s, modèle ${result.model}`);
+  console.table({
+    'images comptées': result.frames,
+    'échecs': result.failed,
+    'images/s (API, soutenu)': result.framesPerSecond,
+    'latence p50 (ms)': result.p50Ms,
+    'latence p95 (ms)': result.p95Ms,
+    'session.run nu (ms, médiane)': result.bareMs,
+    'chemin modèle en processus (images/s)': result.pathFramesPerSecond,
+    'débit API / session.run nu × sessions': result.throughputRatioToBare,
+    'latence p50 API / session.run nu': result.latencyRatioToBare,
+  });
+  console.log('Objectif : ≥ 10 images/s avec p95 < 300 ms sur 2 cœurs.');
+}
+
+function percentile(values: number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+}
+
+const round = (x: number) => Math.round(x * 100) / 100;
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const arg = (name: string) => {
+    const i = process.argv.indexOf(`--${name}`);
+    return i > 0 ? Number(process.argv[i + 1]) : undefined;
+  };
+  const result = await benchAffluence({ cameras: arg('cameras'), seconds: arg('seconds') });
+  printAffluence(result);
+  console.log(JSON.stringify({ affluence: result }));
+  process.exit(0);
+}
