@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import type { Context } from 'hono';
+import { sql } from 'kysely';
 import { z } from 'zod';
 import { requireRole } from '../../auth/guard';
 import { DUMP_CHANGES, DUMP_STATUSES, detectionFeature, getDetection, listDetections } from '../../dumps';
@@ -54,10 +55,16 @@ async function collection(c: Context<AppEnv>) {
   const extent = await c
     .get('deps')
     .db.selectFrom('dumpDetection')
-    .select((eb) => [eb.fn.min('lon').as('minLon'), eb.fn.min('lat').as('minLat'), eb.fn.max('lon').as('maxLon'), eb.fn.max('lat').as('maxLat')])
+    // a PostgreSQL box keeps its upper-right corner at [0] and its lower-left at [1], whatever order it was given in
+    .select([
+      sql<number | null>`min((bbox[1])[0])`.as('minLon'),
+      sql<number | null>`min((bbox[1])[1])`.as('minLat'),
+      sql<number | null>`max((bbox[0])[0])`.as('maxLon'),
+      sql<number | null>`max((bbox[0])[1])`.as('maxLat'),
+    ])
     .where('authorityId', '=', c.get('user').authorityId)
     .executeTakeFirst();
-  const bbox = extent?.minLon == null ? FRANCE_EXTENT : [extent.minLon, extent.minLat, extent.maxLon, extent.maxLat];
+  const bbox = extent?.minLon == null ? FRANCE_EXTENT : [extent.minLon, extent.minLat!, extent.maxLon!, extent.maxLat!];
   return {
     id: COLLECTION,
     title: 'Dépôts sauvages détectés',
