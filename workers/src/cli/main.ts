@@ -15,6 +15,7 @@ platformCommands(program, () => loadConfig());
 territoryCommands(program, () => loadConfig());
 runCommands(program, () => loadConfig());
 (await import('./users')).commands(program, () => loadConfig());
+(await import('./models')).modelCommands(program, () => loadConfig());
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof VigieError) {

@@ -1,0 +1,200 @@
+#!/usr/bin/env python3
+"""Trains Vigie's baseline land-cover segmenter on the generator's training set and exports it.
+
+A small U-Net (encoder down to stride 32 for field and forest texture, skip connections back to
+stride 2) trained on random 256 px crops; it is fully convolutional, so it is exported at 512 px.
+The output is `segmentation-logits` [1, 12, 256, 256] at stride 2: Vigie's runtime samples the
+logits bilinearly back to source pixels, which keeps building edges sharp at a quarter of the cost
+of a full-resolution head. Classes and their 2023 nomenclature categories come from
+data/landcover-classes.json.
+
+    /usr/bin/python3 models/landcover-segmenter/train/train.py --data .vigie/training/landcover/train
+"""
+import argparse
+import glob
+import hashlib
+import inspect
+import json
+import os
+import time
+
+import numpy as np
+import torch
+from PIL import Image
+from torch import nn
+import torch.nn.functional as F
+
+SEED = 42
+OPSET = 17
+SIZE = 512
+HERE = os.path.dirname(os.path.abspath(__file__))
+MODEL_DIR = os.path.dirname(HERE)
+ROOT = os.path.dirname(os.path.dirname(MODEL_DIR))
+CLASSES = json.load(open(os.path.join(ROOT, "data", "landcover-classes.json"), encoding="utf-8"))
+NC = len(CLASSES)
+MEAN = [0.45, 0.45, 0.40]
+STD = [0.22, 0.20, 0.20]
+
+
+def cbr(i, o, s=1):
+    return nn.Sequential(nn.Conv2d(i, o, 3, s, 1, bias=False), nn.BatchNorm2d(o), nn.ReLU(inplace=True))
+
+
+def dws(i, o):
+    """Depthwise-separable 3 × 3: the cheap block for the stride-2 decoder."""
+    return nn.Sequential(nn.Conv2d(i, i, 3, 1, 1, groups=i, bias=False), nn.Conv2d(i, o, 1, bias=False),
+                         nn.BatchNorm2d(o), nn.ReLU(inplace=True))
+
+
+class LandcoverNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.e1 = cbr(3, 12, 2)                              # stride 2
+        self.e2 = cbr(12, 24, 2)                             # 4
+        self.e3 = nn.Sequential(cbr(24, 32, 2), cbr(32, 32))  # 8
+        self.e4 = nn.Sequential(cbr(32, 48, 2), cbr(48, 48))  # 16
+        self.e5 = nn.Sequential(cbr(48, 64, 2), cbr(64, 64))  # 32
+        self.l5 = nn.Conv2d(64, 48, 1)
+        self.d4 = cbr(48, 48)
+        self.l4 = nn.Conv2d(48, 32, 1)
+        self.d3 = cbr(32, 32)
+        self.l3 = nn.Conv2d(32, 24, 1)
+        self.d2 = dws(24, 24)
+        self.l2 = nn.Conv2d(24, 12, 1)
+        self.d1 = dws(12, 16)
+        self.head = nn.Conv2d(16, NC, 1)
+
+    def forward(self, x):
+        up = lambda t: F.interpolate(t, scale_factor=2.0, mode="nearest")
+        e1 = self.e1(x)
+        e2 = self.e2(e1)
+        e3 = self.e3(e2)
+        e4 = self.e4(e3)
+        e5 = self.e5(e4)
+        d4 = self.d4(e4 + up(self.l5(e5)))
+        d3 = self.d3(e3 + up(self.l4(d4)))
+        d2 = self.d2(e2 + up(self.l3(d3)))
+        d1 = self.d1(e1 + up(self.l2(d2)))
+        return self.head(d1)  # logits at stride 2
+
+
+def load_set(root):
+    images, masks = [], []
+    for path in sorted(glob.glob(os.path.join(root, "images", "*.jpg"))):
+        name = os.path.splitext(os.path.basename(path))[0]
+        mpath = os.path.join(root, "masks", name + ".png")
+        if not os.path.exists(mpath):
+            continue
+        try:
+            images.append(np.asarray(Image.open(path).convert("RGB")))
+            masks.append(np.asarray(Image.open(mpath).convert("L")))
+        except OSError:
+            images = images[: len(masks)]
+    return np.stack(images), np.stack(masks)
+
+
+def make_batch(images, masks, idx, crop, rng):
+    x = np.empty((len(idx), 3, crop, crop), np.float32)
+    y = np.empty((len(idx), crop, crop), np.int64)
+    for k, i in enumerate(idx):
+        ox, oy = (int(v) for v in rng.integers(0, SIZE - crop + 1, 2))
+        img = images[i, oy:oy + crop, ox:ox + crop]
+        m = masks[i, oy:oy + crop, ox:ox + crop]
+        if rng.random() < 0.5:
+            img, m = img[:, ::-1], m[:, ::-1]
+        if rng.random() < 0.5:
+            img, m = img[::-1], m[::-1]
+        if rng.random() < 0.5:
+            img, m = img.transpose(1, 0, 2), m.T
+        x[k] = img.transpose(2, 0, 1) / 255.0
+        y[k] = m
+    gain = rng.uniform(0.85, 1.15, (len(idx), 3, 1, 1)).astype(np.float32)
+    x = np.clip(x * gain + rng.uniform(-0.05, 0.05, (len(idx), 1, 1, 1)).astype(np.float32), 0, 1)
+    x = (x - np.array(MEAN, np.float32)[:, None, None]) / np.array(STD, np.float32)[:, None, None]
+    return torch.from_numpy(x), torch.from_numpy(y)
+
+
+def export(net, path):
+    net.eval()
+    kwargs = {"dynamo": False} if "dynamo" in inspect.signature(torch.onnx.export).parameters else {}
+    with torch.no_grad():
+        torch.onnx.export(net, (torch.rand(1, 3, SIZE, SIZE),), path, input_names=["input"], output_names=["logits"],
+                          opset_version=OPSET, do_constant_folding=True, **kwargs)
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data", default=".vigie/training/landcover/train")
+    ap.add_argument("--steps", type=int, default=900)
+    ap.add_argument("--batch", type=int, default=8)
+    ap.add_argument("--crop", type=int, default=256)
+    ap.add_argument("--lr", type=float, default=4e-3)
+    # one thread: on a shared 2-core machine, two intra-op threads ran 3× slower (spin-waits)
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--out", default=MODEL_DIR)
+    args = ap.parse_args()
+    torch.manual_seed(SEED)
+    np.random.seed(SEED)
+    rng = np.random.default_rng(SEED)
+    torch.set_num_threads(args.threads)
+
+    t0 = time.time()
+    images, masks = load_set(args.data)
+    freq = np.bincount(masks.ravel(), minlength=NC).astype(np.float64) / masks.size
+    # rare classes (pools, water, sites) weigh more, but only by the square root of their rarity
+    weight = torch.tensor(np.clip((freq.max() / np.maximum(freq, 1e-4)) ** 0.5, 1, 10), dtype=torch.float32)
+    print(f"{len(images)} chips loaded in {time.time() - t0:.0f} s; class share {np.round(freq, 3).tolist()}", flush=True)
+    net = LandcoverNet()
+    opt = torch.optim.AdamW(net.parameters(), lr=args.lr, weight_decay=1e-4)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=args.steps, pct_start=0.1)
+    t0 = time.time()
+    net.train()
+    for step in range(args.steps):
+        x, y = make_batch(images, masks, rng.integers(0, len(images), args.batch), args.crop, rng)
+        logits = F.interpolate(net(x), scale_factor=2.0, mode="bilinear", align_corners=False)
+        loss = F.cross_entropy(logits, y, weight=weight)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        sched.step()
+        if step % 50 == 0 or step == args.steps - 1:
+            acc = (logits.argmax(1) == y).float().mean().item()
+            print(f"step {step} loss {loss.item():.3f} pixel acc {acc:.3f} {time.time() - t0:.0f} s", flush=True)
+    minutes = (time.time() - t0) / 60
+    os.makedirs(args.out, exist_ok=True)
+    sha = export(net, os.path.join(args.out, "model.onnx"))
+    write_card(args, len(images), sha, minutes)
+    print(f"trained in {minutes:.1f} min, exported {os.path.join(args.out, 'model.onnx')}")
+
+
+def write_card(args, chips, sha, minutes):
+    card = {
+        "id": "landcover-segmenter",
+        "version": "1.0.0",
+        "task": "segmentation",
+        "description": "Baseline de démonstration : occupation du sol (couverture OCS GE simplifiée) apprise sur l'imagerie générée, pas sur des orthophotos réelles.",
+        "input": {"name": "input", "width": SIZE, "height": SIZE, "channels": 3, "channelOrder": "RGB",
+                  "scale": "1/255", "mean": MEAN, "std": STD, "resize": "stretch", "gsd": 0.2},
+        "output": {"name": "logits", "format": "segmentation-logits"},
+        "classes": [{"id": c["id"], "name": c["key"], "label": c["label"], "category": c["ocsge"],
+                     "artificialised": c["artificialised"], "nomenclature2023": c["category"], "sealed": c["sealed"]} for c in CLASSES],
+        "training": {
+            "data": f"@vigie/data generateTrainingSet task=landcover split=train count={chips} seed=42 (512 px chips at 0.20 m), "
+                    f"random {args.crop} px crops, flips and quarter turns",
+            "seed": SEED,
+            "recipe": f"/usr/bin/python3 models/landcover-segmenter/train/train.py --data {args.data} --steps {args.steps} --batch {args.batch} --crop {args.crop}",
+            "minutes": round(minutes, 1),
+            "threads": args.threads,
+        },
+        "file": "model.onnx",
+        "sha256": sha,
+    }
+    with open(os.path.join(args.out, "model.json"), "w", encoding="utf-8") as f:
+        json.dump(card, f, indent=2, ensure_ascii=False)
+        f.write("\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,50 @@
+/**
+ * `pnpm bench [name…]`: runs the listed benchmark parts in order (all without names) and prints their
+ * tables. A part is a module under tests/bench/ that measures against a reference in the same run;
+ * add yours to BENCHES.
+ */
+
+export {};
+
+interface BenchPart {
+  name: string;
+  description: string;
+  run(): Promise<void>;
+}
+
+const BENCHES: BenchPart[] = [
+  {
+    name: 'models',
+    description: 'débit de chaque modèle livré, chemin complet contre session.run nu',
+    run: async () => {
+      const { benchModels, printModels } = await import('./models');
+      printModels(await benchModels());
+    },
+  },
+  {
+    name: 'affluence',
+    description: 'caméras simulées poussant des images à l’API sur la boucle locale : images/s, latence p50/p95, rapport à session.run nu',
+    run: async () => {
+      const { benchAffluence, printAffluence } = await import('./affluence');
+      printAffluence(await benchAffluence());
+    },
+  },
+];
+
+const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const unknown = wanted.filter((name) => !BENCHES.some((b) => b.name === name));
+if (unknown.length > 0) {
+  console.error(`Banc inconnu : ${unknown.join(', ')} (disponibles : ${BENCHES.map((b) => b.name).join(', ')})`);
+  process.exit(2);
+}
+let failed = false;
+for (const bench of BENCHES.filter((b) => wanted.length === 0 || wanted.includes(b.name))) {
+  console.log(`\n== ${bench.name} : ${bench.description}`);
+  try {
+    await bench.run();
+  } catch (error) {
+    failed = true;
+    console.error(`Banc « ${bench.name} » en échec : ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+process.exit(failed ? 1 : 0);

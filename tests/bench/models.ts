@@ -1,0 +1,178 @@
+/**
+ * Models benchmark: each shipped model on this machine, through Vigie's whole per-image path (read the
+ * window from a tiled TIFF for aerial chips, decode the JPEG for camera frames; preprocess; run through
+ * the session pool; decode), against bare `session.run` on the same, already prepared tensors, measured
+ * in the same run and interleaved image by image so that other load hits both sides alike.
+ *
+ *   pnpm exec tsx tests/bench/models.ts [--reps 20]
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { fromFile } from 'geotiff';
+import sharp from 'sharp';
+import { generateTrainingSet, type TrainingTask } from '@vigie/data';
+import { listModelFolders, openBareSession } from '@vigie/workers/models';
+import { loadModel, preprocess, rasterFromEncoded, rasterFromGeoTiff, type LoadedModel, type RasterImage } from '@vigie/workers/runtime';
+
+const MODELS = resolve(import.meta.dirname, '../../models');
+const TASK_SET: Record<string, TrainingTask> = { detection: 'dumps', segmentation: 'landcover', counting: 'crowd' };
+const IMAGES = 4;
+
+export interface ModelBenchRow {
+  model: string;
+  task: string;
+  input: string;
+  sizeMB: number;
+  sessions: string;
+  /** median ms of bare session.run on prepared tensors */
+  bareMs: number;
+  /** median ms of the whole path, one image at a time */
+  wholeMs: number;
+  /** wholeMs / bareMs (goal ≤ 1.15) */
+  ratio: number;
+  /** images per second through the whole path with every session busy */
+  imagesPerSecond: number;
+  unit: string;
+}
+
+/** A source of images the way the pipelines get them: windows of a raster, or encoded frames. */
+interface ImageSource {
+  read(k: number): Promise<RasterImage>;
+  close(): Promise<void>;
+}
+
+async function aerialSource(dir: string, files: string[]): Promise<ImageSource> {
+  // The chips side by side in one tiled TIFF, read back window by window as the pipelines read orthophotos.
+  const tiles = await Promise.all(files.map((f) => sharp(join(dir, f)).removeAlpha().raw().toBuffer({ resolveWithObject: true })));
+  const { width, height } = tiles[0]!.info;
+  const mosaic = join(dir, 'mosaic.tif');
+  await sharp({ create: { width: width * tiles.length, height, channels: 3, background: '#000' } })
+    .composite(tiles.map((t, i) => ({ input: t.data, raw: { width, height, channels: 3 as const }, left: i * width, top: 0 })))
+    .tiff({ tile: true, tileWidth: 256, tileHeight: 256, compression: 'deflate' })
+    .toFile(mosaic);
+  const tiff = await fromFile(mosaic);
+  const image = await tiff.getImage();
+  return {
+    read: (k) => rasterFromGeoTiff(image, { x: (k % tiles.length) * width, y: 0, width, height }),
+    close: async () => {
+      tiff.close();
+    },
+  };
+}
+
+function frameSource(dir: string, files: string[]): ImageSource {
+  const frames = files.map((f) => readFileSync(join(dir, f)));
+  return { read: (k) => rasterFromEncoded(frames[k % frames.length]!), close: async () => undefined };
+}
+
+function runWhole(model: LoadedModel, image: RasterImage): Promise<unknown> {
+  switch (model.card.task) {
+    case 'detection':
+      return model.detect(image);
+    case 'segmentation':
+      return model.segment(image);
+    case 'counting':
+      return model.count(image);
+  }
+}
+
+export async function benchModels(opts: { reps?: number } = {}): Promise<ModelBenchRow[]> {
+  const reps = opts.reps ?? 20;
+  const work = mkdtempSync(join(tmpdir(), 'vigie-bench-models-'));
+  const rows: ModelBenchRow[] = [];
+  try {
+    for (const folder of await listModelFolders(MODELS)) {
+      const task = TASK_SET[folder.card.task]!;
+      const dir = join(work, folder.card.id);
+      const meta = await generateTrainingSet({ task, split: 'test', count: IMAGES, outDir: dir, seed: 11 });
+      const files = meta.chips.map((c) => c.image);
+      const source = task === 'crowd' ? frameSource(dir, files) : await aerialSource(dir, files);
+      const model = await loadModel(folder.dir);
+      const session = await openBareSession(folder.onnxPath, model.pool.intraOpNumThreads);
+      try {
+        const rasters = await Promise.all(files.map((_, k) => source.read(k)));
+        const tensors = await Promise.all(rasters.map(async (r) => (await preprocess(model.card, r)).tensor));
+        const bareRun = (k: number) => session.run({ [model.card.input.name]: tensors[k % tensors.length]! });
+        const whole = async (k: number) => runWhole(model, await source.read(k));
+        for (let k = 0; k < 2; k++) {
+          await bareRun(k);
+          await whole(k);
+        }
+        const bare: number[] = [];
+        const path: number[] = [];
+        for (let i = 0; i < reps; i++) {
+          let t = performance.now();
+          await bareRun(i);
+          bare.push(performance.now() - t);
+          t = performance.now();
+          await whole(i);
+          path.push(performance.now() - t);
+        }
+        let next = 0;
+        const started = performance.now();
+        const lane = async () => {
+          for (let i = next++; i < reps; i = next++) await whole(i);
+        };
+        await Promise.all(Array.from({ length: model.pool.size + 1 }, lane));
+        const pipelinedMs = (performance.now() - started) / reps;
+        const bareMs = median(bare);
+        const wholeMs = median(path);
+        rows.push({
+          model: folder.card.id,
+          task: folder.card.task,
+          input: `${folder.card.input.width}×${folder.card.input.height}`,
+          sizeMB: round(readFileSync(folder.onnxPath).length / 1e6),
+          sessions: `${model.pool.size}×${model.pool.intraOpNumThreads}`,
+          bareMs: round(bareMs),
+          wholeMs: round(wholeMs),
+          ratio: round(wholeMs / bareMs),
+          imagesPerSecond: round(1000 / pipelinedMs),
+          unit: task === 'crowd' ? 'images caméra/s' : 'tuiles/s',
+        });
+      } finally {
+        await session.release();
+        await model.close();
+        await source.close();
+      }
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  return rows;
+}
+
+export function printModels(rows: readonly ModelBenchRow[]): void {
+  console.log('\nModèles — chemin complet de Vigie (lecture + prétraitement + inférence + décodage) contre session.run nu, même exécution');
+  console.table(
+    Object.fromEntries(
+      rows.map((r) => [
+        r.model,
+        {
+          tâche: r.task,
+          entrée: r.input,
+          Mo: r.sizeMB,
+          'sessions×threads': r.sessions,
+          'session.run nu (ms)': r.bareMs,
+          'chemin complet (ms)': r.wholeMs,
+          ratio: r.ratio,
+          débit: `${r.imagesPerSecond} ${r.unit}`,
+        },
+      ]),
+    ),
+  );
+  console.log('Objectif : ratio ≤ 1,15 (médianes, une image à la fois ; débit mesuré avec toutes les sessions occupées).');
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
+}
+
+const round = (x: number) => Math.round(x * 100) / 100;
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const i = process.argv.indexOf('--reps');
+  printModels(await benchModels({ reps: i > 0 ? Number(process.argv[i + 1]) : undefined }));
+}
