@@ -15,14 +15,32 @@ export interface NewRun {
   createdBy?: number | null;
 }
 
+/** The model a use case runs when the request names none. */
+export const DEFAULT_MODELS: Partial<Record<UseCase, { id: string; task: string }>> = {
+  dumps: { id: 'dumps-detector', task: 'detection' },
+  zan: { id: 'landcover-segmenter', task: 'segmentation' },
+};
+
 /** Creates a run and enqueues its planning; the worker computes the chips. */
 export async function createRun(db: Kysely<Database>, boss: PgBoss, input: NewRun): Promise<Run> {
+  const expected = DEFAULT_MODELS[input.useCase];
+  let modelId = input.modelId ?? null;
+  if (expected) {
+    modelId ??= expected.id;
+    const model = await db.selectFrom('model').select('task').where('id', '=', modelId).executeTakeFirst();
+    if (!model) throw new VigieError('unknown_model', `Modèle inconnu : ${modelId} (vigie models list).`, 400);
+    if (model.task !== expected.task) {
+      throw new VigieError('wrong_model_task', `Le modèle ${modelId} fait de la ${model.task}, il faut un modèle de ${expected.task} pour ce cas d’usage.`, 400);
+    }
+  } else if (modelId) {
+    throw new VigieError('invalid_input', `Le cas d’usage ${input.useCase} n’utilise pas de modèle.`, 400);
+  }
   const run = await db
     .insertInto('run')
     .values({
       authorityId: input.authorityId,
       useCase: input.useCase,
-      modelId: input.modelId ?? null,
+      modelId,
       vintageId: input.vintageId ?? null,
       area: input.area ?? null,
       communeInsees: input.communeInsees ?? [],

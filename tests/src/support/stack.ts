@@ -6,6 +6,7 @@ import { ensureInitialAdmin } from '@vigie/api/auth';
 import { type Config, loadConfig } from '@vigie/api/config';
 import { type Platform, openPlatform } from '@vigie/api/platform';
 import { startApiServer } from '@vigie/api/server';
+import { registerShippedModels } from '@vigie/workers/models';
 
 export const ADMIN_EMAIL = 'admin@vigie.local';
 export const ADMIN_PASSWORD = 'motdepasse-de-test-123';
@@ -54,6 +55,7 @@ export async function startStack(overrides: Record<string, string> = {}): Promis
   const config = loadConfig({ ...process.env, ...env });
   const platform = await openPlatform(config, { applicationName: 'vigie-test' });
   await ensureInitialAdmin(platform.db, env);
+  await registerShippedModels(platform.db);
   const api = await startApiServer(platform);
   return {
     config,

@@ -5,6 +5,7 @@ import { type Platform, openPlatform } from '@vigie/api/platform';
 import { ensureInitialAdmin } from '@vigie/api/auth';
 import { queueDepth } from '@vigie/api/queue';
 import { startApiServer } from '@vigie/api/server';
+import { registerShippedModels } from '../models/registry';
 import { startWorker } from '../worker';
 
 /** Runs until SIGINT/SIGTERM, then stops the given parts in order (API first, database last). */
@@ -23,6 +24,12 @@ function untilSignal(stops: (() => Promise<void>)[]): Promise<void> {
   });
 }
 
+/** Every process that may run or list models sees the shipped ones in the registry. */
+async function prepare(platform: Platform) {
+  await registerShippedModels(platform.db);
+  await printInitialAdmin(platform);
+}
+
 async function printInitialAdmin(platform: Platform) {
   const admin = await ensureInitialAdmin(platform.db);
   if (admin?.password) {
@@ -39,7 +46,7 @@ export function commands(program: Command, config: () => Config) {
     .option('--demo', 'génère et charge le territoire de démonstration s’il manque')
     .action(async (opts: { demo?: boolean }) => {
       const platform = await openPlatform(config(), { applicationName: 'vigie-start' });
-      await printInitialAdmin(platform);
+      await prepare(platform);
       const api = await startApiServer(platform);
       const worker = await startWorker(platform);
       console.log(`Vigie est prêt : http://${platform.config.host}:${api.port}/`);
@@ -56,7 +63,7 @@ export function commands(program: Command, config: () => Config) {
     .description('API HTTP seule (plusieurs instances possibles derrière un répartiteur)')
     .action(async () => {
       const platform = await openPlatform(config(), { applicationName: 'vigie-api', queue: { supervise: false } });
-      await printInitialAdmin(platform);
+      await prepare(platform);
       const api = await startApiServer(platform);
       await untilSignal([api.close, platform.close]);
     });

@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import type { AppDeps } from '@vigie/api/http';
 import { type Bounds, type GeoTransform, mapToPixel, toLambert93, toWgs84 } from '@vigie/api/geo';
-import type { Run } from '@vigie/api/runs';
+import { DEFAULT_MODELS, type Run } from '@vigie/api/runs';
 import { boxLiteral } from '../imagery/register';
 import { describeGeoTiff, openGeoTiff } from '../imagery/geotiff-source';
 import { type ChipDetections, mergeChipDetections, rasterFromGeoTiff } from '../runtime';
@@ -11,13 +11,12 @@ import { errorMessage } from '@vigie/api/errors';
 import { ChipInputError, type Pipeline } from './pipeline';
 import { vintageGeoTiff } from './vintage';
 
-export const DEFAULT_DUMPS_MODEL = 'dumps-detector';
 /** Chips share 128 px (25.6 m at 0.20 m): the largest dumps (30 m) are seen whole in at least one chip. */
 const OVERLAP_PX = 128;
 const MERGE_IOU = 0.3;
 const THUMBNAIL_PX = 256;
 
-const modelIdOf = (run: Run) => run.modelId ?? DEFAULT_DUMPS_MODEL;
+const modelIdOf = (run: Run) => run.modelId ?? DEFAULT_MODELS.dumps!.id;
 
 async function runGeometry(deps: AppDeps, run: Run) {
   const source = await vintageGeoTiff(deps, run);
