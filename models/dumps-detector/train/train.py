@@ -175,6 +175,14 @@ def export(net, path):
         return hashlib.sha256(f.read()).hexdigest()
 
 
+def load_sets(spec):
+    """One or more generated sets, comma-separated."""
+    parts = [load_set(d) for d in spec.split(",")]
+    first = np.concatenate([p[0] for p in parts])
+    second = np.concatenate([p[1] for p in parts]) if isinstance(parts[0][1], np.ndarray) else [x for p in parts for x in p[1]]
+    return first, second
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", default=".vigie/training/dumps/train")
@@ -184,6 +192,8 @@ def main():
     ap.add_argument("--lr", type=float, default=3e-3)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--out", default=MODEL_DIR)
+    ap.add_argument("--resume", help="a checkpoint (.pt) to start from instead of random weights")
+    ap.add_argument("--checkpoint", default=None, help="where to save the trained weights (default .vigie/checkpoints/<id>.pt)")
     args = ap.parse_args()
     torch.manual_seed(SEED)
     np.random.seed(SEED)
@@ -191,11 +201,14 @@ def main():
     torch.set_num_threads(args.threads)
 
     t0 = time.time()
-    images, boxes = load_set(args.data)
+    images, boxes = load_sets(args.data)
     print(f"{len(images)} chips, {sum(len(b) for b in boxes)} dumps, loaded in {time.time() - t0:.0f} s", flush=True)
     net = DumpNet()
     opt = torch.optim.AdamW(net.parameters(), lr=args.lr, weight_decay=1e-4)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=args.steps, pct_start=0.1)
+    if args.resume:
+        net.load_state_dict(torch.load(args.resume))
+        print(f"resumed from {args.resume}", flush=True)
     t0 = time.time()
     net.train()
     for step in range(args.steps):
@@ -214,6 +227,9 @@ def main():
         if step % 50 == 0 or step == args.steps - 1:
             print(f"step {step} loss {loss.item():.3f} (heat {l_heat.item():.3f} off {l_off.item():.3f} size {l_size.item():.3f}) {time.time() - t0:.0f} s", flush=True)
     minutes = (time.time() - t0) / 60
+    checkpoint = args.checkpoint or os.path.join(".vigie", "checkpoints", os.path.basename(MODEL_DIR) + ".pt")
+    os.makedirs(os.path.dirname(checkpoint), exist_ok=True)
+    torch.save(net.state_dict(), checkpoint)
     os.makedirs(args.out, exist_ok=True)
     sha = export(net, os.path.join(args.out, "model.onnx"))
     write_card(args, len(images), sha, minutes)
@@ -237,7 +253,7 @@ def write_card(args, chips, sha, minutes):
             "data": f"@vigie/data generateTrainingSet task=dumps split=train count={chips} seed=42 (512 px chips at 0.20 m), "
                     f"random {args.crop} px crops, flips and quarter turns",
             "seed": SEED,
-            "recipe": f"/usr/bin/python3 models/dumps-detector/train/train.py --data {args.data} --steps {args.steps} --batch {args.batch} --crop {args.crop}",
+            "recipe": ("" if not args.resume else f"then from {args.resume}: ") + f"/usr/bin/python3 models/dumps-detector/train/train.py --data {args.data} --steps {args.steps} --batch {args.batch} --crop {args.crop}",
             "minutes": round(minutes, 1),
             "threads": args.threads,
         },

@@ -49,20 +49,20 @@ def dws(i, o):
 class LandcoverNet(nn.Module):
     def __init__(self):
         super().__init__()
-        self.e1 = cbr(3, 12, 2)                              # stride 2
-        self.e2 = cbr(12, 24, 2)                             # 4
-        self.e3 = nn.Sequential(cbr(24, 32, 2), cbr(32, 32))  # 8
-        self.e4 = nn.Sequential(cbr(32, 48, 2), cbr(48, 48))  # 16
-        self.e5 = nn.Sequential(cbr(48, 64, 2), cbr(64, 64))  # 32
-        self.l5 = nn.Conv2d(64, 48, 1)
-        self.d4 = cbr(48, 48)
-        self.l4 = nn.Conv2d(48, 32, 1)
-        self.d3 = cbr(32, 32)
-        self.l3 = nn.Conv2d(32, 24, 1)
-        self.d2 = dws(24, 24)
-        self.l2 = nn.Conv2d(24, 12, 1)
-        self.d1 = dws(12, 16)
-        self.head = nn.Conv2d(16, NC, 1)
+        self.e1 = cbr(3, 16, 2)                              # stride 2
+        self.e2 = nn.Sequential(cbr(16, 32, 2), cbr(32, 32))  # 4
+        self.e3 = nn.Sequential(cbr(32, 48, 2), cbr(48, 48))  # 8
+        self.e4 = nn.Sequential(cbr(48, 64, 2), cbr(64, 64))  # 16
+        self.e5 = nn.Sequential(cbr(64, 96, 2), cbr(96, 96))  # 32
+        self.l5 = nn.Conv2d(96, 64, 1)
+        self.d4 = cbr(64, 64)
+        self.l4 = nn.Conv2d(64, 48, 1)
+        self.d3 = cbr(48, 48)
+        self.l3 = nn.Conv2d(48, 32, 1)
+        self.d2 = dws(32, 32)
+        self.l2 = nn.Conv2d(32, 16, 1)
+        self.d1 = dws(16, 24)
+        self.head = nn.Conv2d(24, NC, 1)
 
     def forward(self, x):
         up = lambda t: F.interpolate(t, scale_factor=2.0, mode="nearest")
@@ -124,6 +124,14 @@ def export(net, path):
         return hashlib.sha256(f.read()).hexdigest()
 
 
+def load_sets(spec):
+    """One or more generated sets, comma-separated."""
+    parts = [load_set(d) for d in spec.split(",")]
+    first = np.concatenate([p[0] for p in parts])
+    second = np.concatenate([p[1] for p in parts]) if isinstance(parts[0][1], np.ndarray) else [x for p in parts for x in p[1]]
+    return first, second
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", default=".vigie/training/landcover/train")
@@ -134,6 +142,8 @@ def main():
     # one thread: on a shared 2-core machine, two intra-op threads ran 3× slower (spin-waits)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--out", default=MODEL_DIR)
+    ap.add_argument("--resume", help="a checkpoint (.pt) to start from instead of random weights")
+    ap.add_argument("--checkpoint", default=None, help="where to save the trained weights (default .vigie/checkpoints/<id>.pt)")
     args = ap.parse_args()
     torch.manual_seed(SEED)
     np.random.seed(SEED)
@@ -141,7 +151,7 @@ def main():
     torch.set_num_threads(args.threads)
 
     t0 = time.time()
-    images, masks = load_set(args.data)
+    images, masks = load_sets(args.data)
     freq = np.bincount(masks.ravel(), minlength=NC).astype(np.float64) / masks.size
     # rare classes (pools, water, sites) weigh more, but only by the square root of their rarity
     weight = torch.tensor(np.clip((freq.max() / np.maximum(freq, 1e-4)) ** 0.5, 1, 10), dtype=torch.float32)
@@ -149,6 +159,9 @@ def main():
     net = LandcoverNet()
     opt = torch.optim.AdamW(net.parameters(), lr=args.lr, weight_decay=1e-4)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=args.steps, pct_start=0.1)
+    if args.resume:
+        net.load_state_dict(torch.load(args.resume))
+        print(f"resumed from {args.resume}", flush=True)
     t0 = time.time()
     net.train()
     for step in range(args.steps):
@@ -163,6 +176,9 @@ def main():
             acc = (logits.argmax(1) == y).float().mean().item()
             print(f"step {step} loss {loss.item():.3f} pixel acc {acc:.3f} {time.time() - t0:.0f} s", flush=True)
     minutes = (time.time() - t0) / 60
+    checkpoint = args.checkpoint or os.path.join(".vigie", "checkpoints", os.path.basename(MODEL_DIR) + ".pt")
+    os.makedirs(os.path.dirname(checkpoint), exist_ok=True)
+    torch.save(net.state_dict(), checkpoint)
     os.makedirs(args.out, exist_ok=True)
     sha = export(net, os.path.join(args.out, "model.onnx"))
     write_card(args, len(images), sha, minutes)
@@ -184,7 +200,7 @@ def write_card(args, chips, sha, minutes):
             "data": f"@vigie/data generateTrainingSet task=landcover split=train count={chips} seed=42 (512 px chips at 0.20 m), "
                     f"random {args.crop} px crops, flips and quarter turns",
             "seed": SEED,
-            "recipe": f"/usr/bin/python3 models/landcover-segmenter/train/train.py --data {args.data} --steps {args.steps} --batch {args.batch} --crop {args.crop}",
+            "recipe": ("" if not args.resume else f"then from {args.resume}: ") + f"/usr/bin/python3 models/landcover-segmenter/train/train.py --data {args.data} --steps {args.steps} --batch {args.batch} --crop {args.crop}",
             "minutes": round(minutes, 1),
             "threads": args.threads,
         },
