@@ -33,7 +33,7 @@ export interface FrameCount {
   vehicles: number;
   width: number;
   height: number;
-  /** every person and vehicle found, inside the counting polygon or not: the preview blurs them all */
+  /** every person and vehicle found (boxes, or a density model's dense areas), inside the polygon or not: the preview blurs them all */
   objects: FrameObject[];
 }
 

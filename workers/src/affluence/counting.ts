@@ -1,4 +1,4 @@
-import sharp, { type OverlayOptions } from 'sharp';
+import sharp from 'sharp';
 import { VigieError } from '@vigie/api/errors';
 import {
   FRAME_MAX_PIXELS,
@@ -99,6 +99,40 @@ export function densityInside(
   return sum;
 }
 
+/** Density per map cell above which the cell is someone to blur (a person's blob peaks far higher). */
+export const DENSE_CELL = 0.005;
+
+/**
+ * Density models give no boxes, so the preview blurs where the map says someone is: each run of dense
+ * cells along a map row, widened by one cell all round, becomes an area in frame pixels.
+ */
+export function denseAreas(
+  density: { map: Float32Array; width: number; height: number },
+  classIndex: number,
+  kind: ObjectKind,
+  transform: LetterboxTransform,
+  input: { width: number; height: number },
+  threshold = DENSE_CELL,
+): FrameObject[] {
+  const { map, width: w, height: h } = density;
+  const cellW = input.width / w;
+  const cellH = input.height / h;
+  const toX = (x: number) => Math.min(transform.sourceWidth, Math.max(0, (x - transform.padX) / transform.scaleX));
+  const toY = (y: number) => Math.min(transform.sourceHeight, Math.max(0, (y - transform.padY) / transform.scaleY));
+  const areas: FrameObject[] = [];
+  for (let i = 0; i < h; i++) {
+    const row = classIndex * w * h + i * w;
+    for (let j = 0; j < w; j++) {
+      if (!(map[row + j]! > threshold)) continue;
+      const first = j;
+      while (j + 1 < w && map[row + j + 1]! > threshold) j++;
+      const area = { kind, x1: toX((first - 1) * cellW), y1: toY((i - 1) * cellH), x2: toX((j + 2) * cellW), y2: toY((i + 2) * cellH) };
+      if (area.x2 > area.x1 && area.y2 > area.y1) areas.push(area);
+    }
+  }
+  return areas;
+}
+
 /** The FrameCounter the API installs: decode, count, drop; and the blurred preview. */
 export function frameCounterFor(model: LoadedModel, opts: { ownsModel?: boolean } = {}): FrameCounter {
   const kinds = classKinds(model.card);
@@ -111,10 +145,12 @@ export function frameCounterFor(model: LoadedModel, opts: { ownsModel?: boolean 
         const { output, transform } = await model.infer(raster);
         const map = decodeDensityMap(output);
         const byKind = { person: 0, vehicle: 0 };
-        for (const [classId, kind] of kinds) byKind[kind] += densityInside(map, classId, transform, model.card.input, polygon);
-        // no boxes to blur one by one: the preview blurs the whole frame
-        const everything: FrameObject = { kind: 'person', x1: 0, y1: 0, x2: width, y2: height };
-        return { people: Math.round(byKind.person), vehicles: Math.round(byKind.vehicle), width, height, objects: [everything] };
+        const objects: FrameObject[] = [];
+        for (const [classId, kind] of kinds) {
+          byKind[kind] += densityInside(map, classId, transform, model.card.input, polygon);
+          objects.push(...denseAreas(map, classId, kind, transform, model.card.input));
+        }
+        return { people: Math.round(byKind.person), vehicles: Math.round(byKind.vehicle), width, height, objects };
       }
       const detections = await model.detect(raster);
       const objects: FrameObject[] = [];
@@ -135,24 +171,25 @@ export function frameCounterFor(model: LoadedModel, opts: { ownsModel?: boolean 
 const BLUR_MARGIN = 0.2;
 
 /**
- * The frame with every object blurred: each box, widened by a margin, is replaced by a heavy blur of
- * itself (sigma a third of the box's larger side, so a close-up face is as unreadable as a far one).
+ * The frame with every object blurred: a heavy blur of the whole frame (sigma a twentieth of its height,
+ * 8 px at least) shows through a mask of the objects' boxes, each widened by a margin.
  */
 export async function blurredPreview(frame: Uint8Array, objects: readonly FrameObject[]): Promise<Buffer> {
-  const { data, info } = await sharp(frame, { limitInputPixels: FRAME_MAX_PIXELS }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-  const raw = { width: info.width, height: info.height, channels: info.channels };
-  const patches: OverlayOptions[] = [];
+  const { data, info } = await sharp(frame, { limitInputPixels: FRAME_MAX_PIXELS }).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+  const { width, height } = info;
+  const raw = { width, height, channels: 3 as const };
+  const mask = Buffer.alloc(width * height);
   for (const o of objects) {
     const mx = (o.x2 - o.x1) * BLUR_MARGIN;
     const my = (o.y2 - o.y1) * BLUR_MARGIN;
     const left = Math.max(0, Math.floor(o.x1 - mx));
+    const right = Math.min(width, Math.ceil(o.x2 + mx));
     const top = Math.max(0, Math.floor(o.y1 - my));
-    const width = Math.min(info.width, Math.ceil(o.x2 + mx)) - left;
-    const height = Math.min(info.height, Math.ceil(o.y2 + my)) - top;
-    if (width < 1 || height < 1) continue;
-    const sigma = Math.max(4, Math.max(width, height) / 3);
-    const patch = await sharp(data, { raw }).extract({ left, top, width, height }).blur(sigma).raw().toBuffer();
-    patches.push({ input: patch, raw: { width, height, channels: info.channels }, left, top });
+    const bottom = Math.min(height, Math.ceil(o.y2 + my));
+    for (let y = top; y < bottom; y++) mask.fill(255, y * width + left, y * width + right);
   }
-  return sharp(data, { raw }).composite(patches).jpeg({ quality: 70 }).toBuffer();
+  const sigma = Math.max(8, height / 20);
+  const blurred = await sharp(data, { raw }).blur(sigma).raw().toBuffer();
+  const veil = await sharp(blurred, { raw }).joinChannel(mask, { raw: { width, height, channels: 1 } }).png({ compressionLevel: 0 }).toBuffer();
+  return sharp(data, { raw }).composite([{ input: veil }]).jpeg({ quality: 70 }).toBuffer();
 }

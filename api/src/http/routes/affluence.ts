@@ -83,6 +83,8 @@ const CountsQuery = z.object({
 
 const ReportQuery = z.object({ day: z.iso.date().optional() });
 
+const UNKNOWN_SENSOR_HASH = '0'.repeat(64);
+
 /** Bad sensor keys per client address: 30 per 15 minutes, then 429 (key guessing). */
 export const sensorKeyFailures = new AttemptLimiter(30, 15 * 60_000);
 
@@ -103,7 +105,8 @@ async function authenticatedSensor(c: Context<AppEnv>, id: number) {
     throw new VigieError('too_many_attempts', 'Trop de clés de capteur invalides depuis cette adresse ; réessayez plus tard.', 429);
   }
   const sensor = await getSensorForIngestion(c.get('deps').db, id);
-  if (!sensor || !sensorKeyMatches(sensor.keyHash, c.req.header('x-sensor-key'))) {
+  // an unknown sensor costs the same comparison as a known one: timing does not tell which ids exist
+  if (!sensorKeyMatches(sensor?.keyHash ?? UNKNOWN_SENSOR_HASH, c.req.header('x-sensor-key')) || !sensor) {
     sensorKeyFailures.recordFailure(address);
     throw new VigieError('invalid_sensor_key', 'Clé de capteur absente ou invalide (en-tête X-Sensor-Key).', 401);
   }

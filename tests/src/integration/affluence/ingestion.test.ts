@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import { addUser, ensureAuthority } from '@vigie/api/auth';
@@ -36,6 +37,29 @@ function push(id: number, key: string | undefined, body: Buffer | Uint8Array, ty
   const headers: Record<string, string> = { 'content-type': type };
   if (key) headers['x-sensor-key'] = key;
   return fetch(`${stack.baseUrl}/api/affluence/sensors/${id}/frames`, { method: 'POST', headers, body });
+}
+
+/**
+ * An oversized body on a throwaway connection: the API answers 413 before reading it all and closes the
+ * socket, which fetch's pool could otherwise hand to the next request.
+ */
+function pushOnItsOwnConnection(id: number, key: string, body: Buffer): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${stack.baseUrl}/api/affluence/sensors/${id}/frames`, {
+      method: 'POST',
+      agent: false,
+      headers: { 'content-type': 'image/jpeg', 'content-length': body.length, 'x-sensor-key': key },
+    });
+    req.on('response', (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+    });
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE' && error.code !== 'ECONNRESET') reject(error); // the answer may come before the body is sent
+    });
+    req.end(body);
+  });
 }
 
 beforeAll(async () => {
@@ -137,7 +161,9 @@ describe('frame ingestion', () => {
     await expectError(await push(sensor.id, key, jpeg.subarray(0, jpeg.length / 3)), 400, 'invalid_image');
     await expectError(await push(sensor.id, key, Buffer.concat([jpeg.subarray(0, 4), Buffer.alloc(2000, 7)])), 400, 'invalid_image');
     await expectError(await push(sensor.id, key, Buffer.alloc(0)), 400);
-    await expectError(await push(sensor.id, key, Buffer.concat([jpeg, Buffer.alloc(1536 * 1024)])), 413);
+    const oversized = await pushOnItsOwnConnection(sensor.id, key, Buffer.concat([jpeg, Buffer.alloc(1536 * 1024)]));
+    expect(oversized.status, oversized.body).toBe(413);
+    expect(JSON.parse(oversized.body).error.code).toBe('payload_too_large');
     const bomb = await sharp({ create: { width: 4200, height: 4000, channels: 3, background: '#777' } }).png({ compressionLevel: 9 }).toBuffer();
     expect(bomb.length).toBeLessThan(1024 * 1024);
     await expectError(await push(sensor.id, key, bomb, 'image/png'), 413, 'frame_too_many_pixels');
@@ -159,6 +185,7 @@ describe('frame ingestion', () => {
     const a = await createSensor(admin, { zone: 'place-publique', name: 'Caméra nord', calmMax: 10, busyMax: 25 });
     const b = await createSensor(admin, { zone: 'place-publique', name: 'Caméra sud', calmMax: 10, busyMax: 25 });
     const errors: number[] = [];
+    const vehicleErrors: number[] = [];
     let last: Record<number, { people: number; vehicles: number }> = {};
     for (const [i, frame] of frames.entries()) {
       const target = i % 2 ? b : a;
@@ -169,12 +196,16 @@ describe('frame ingestion', () => {
       const direct = await counter.count(frame.jpeg, null);
       expect([counted.people, counted.vehicles]).toEqual([direct.people, direct.vehicles]);
       errors.push(Math.abs(counted.people - frame.counts.person));
+      vehicleErrors.push(Math.abs(counted.vehicles - frame.counts.vehicle));
       last = { ...last, [target.sensor.id]: counted };
     }
     if (model.trained) {
-      const mae = errors.reduce((s, e) => s + e, 0) / errors.length;
-      const meanTruth = frames.reduce((s, f) => s + f.counts.person, 0) / frames.length;
-      expect(mae, `people MAE ${mae} over ${frames.length} frames`).toBeLessThanOrEqual(Math.max(2, 0.25 * meanTruth));
+      // the model's own held-out error (its card), with room for a 6-frame sample
+      const results = (loaded.card.metrics as { results?: { maePeople?: number; maeVehicles?: number } } | undefined)?.results;
+      const mae = (errs: number[]) => errs.reduce((s, e) => s + e, 0) / errs.length;
+      const allowed = (cardMae: number | undefined) => Math.max(2, 1.5 * (cardMae ?? 2));
+      expect(mae(errors), `people MAE over ${frames.length} frames`).toBeLessThanOrEqual(allowed(results?.maePeople));
+      expect(mae(vehicleErrors), `vehicle MAE over ${frames.length} frames`).toBeLessThanOrEqual(allowed(results?.maeVehicles));
     }
     const stored = await stack.platform.db.selectFrom('sensorCount').selectAll().where('sensorId', 'in', [a.sensor.id, b.sensor.id]).execute();
     expect(stored).toHaveLength(frames.length);
@@ -195,8 +226,10 @@ describe('frame ingestion', () => {
     const whole = await counter.count(frame.jpeg, null);
     const leftHalf: [number, number][] = [[0, 0], [320, 0], [320, 384], [0, 384]];
     const expected = await counter.count(frame.jpeg, leftHalf);
-    const inLeft = whole.objects.filter((o) => (o.x1 + o.x2) / 2 < 320);
-    expect(expected.people + expected.vehicles).toBe(inLeft.length);
+    if (loaded.card.output.format !== 'density-map') {
+      const inLeft = whole.objects.filter((o) => (o.x1 + o.x2) / 2 < 320);
+      expect(expected.people + expected.vehicles).toBe(inLeft.length);
+    } else expect(expected.people + expected.vehicles).toBeLessThanOrEqual(whole.people + whole.vehicles + 1);
     const { sensor, key } = await createSensor(admin, { zone: 'demi-place', countingPolygon: leftHalf });
     const counted = (await (await push(sensor.id, key, frame.jpeg)).json()) as { people: number; vehicles: number };
     expect(counted).toMatchObject({ people: expected.people, vehicles: expected.vehicles });

@@ -9,6 +9,8 @@ export const CROWD_MODEL_DIR = path.resolve(import.meta.dirname, '../../../../mo
 export const FIXTURE_MODEL_DIR = path.resolve(import.meta.dirname, '../../../fixtures/models/random-yolov8');
 
 export function countingModelDir(): { dir: string; trained: boolean } {
+  const forced = process.env.VIGIE_TEST_COUNTING_MODEL; // e.g. tests/fixtures/models/random-density, to try the density path
+  if (forced) return { dir: path.resolve(forced), trained: false };
   const trained = fs.existsSync(path.join(CROWD_MODEL_DIR, 'model.json')) && fs.existsSync(path.join(CROWD_MODEL_DIR, 'model.onnx'));
   return { dir: trained ? CROWD_MODEL_DIR : FIXTURE_MODEL_DIR, trained };
 }

@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { blurredPreview, classKinds, countObjects, densityInside, insidePolygon } from '../../../../workers/src/affluence/counting';
+import { blurredPreview, classKinds, countObjects, denseAreas, densityInside, insidePolygon } from '../../../../workers/src/affluence/counting';
 import type { FrameObject } from '../../../../api/src/affluence/frames';
 
 const square: [number, number][] = [[0, 0], [100, 0], [100, 100], [0, 100]];
@@ -54,6 +54,21 @@ describe('density inside the polygon', () => {
     expect(densityInside(density, 0, transform, input, leftHalf)).toBe(8);
     // rows map to y = -16, 16, 48, 80: only the middle two rows are in the frame
     expect(densityInside(density, 0, transform, input, [[0, 0], [128, 0], [128, 64], [0, 64]])).toBe(8);
+  });
+});
+
+describe('dense areas of a density map', () => {
+  it('turns runs of dense cells into frame areas widened by a cell, clipped to the frame', () => {
+    // 4×4 map over a 64×64 input, frame 128×64 letterboxed (scale 0.5, padY 16); a blob in row 1, columns 1–2
+    const map = new Float32Array(16);
+    map[5] = 0.2;
+    map[6] = 0.1;
+    map[15] = 0.001; // below the threshold
+    const transform = { scaleX: 0.5, scaleY: 0.5, padX: 0, padY: 16, sourceWidth: 128, sourceHeight: 64 };
+    const areas = denseAreas({ map, width: 4, height: 4 }, 0, 'person', transform, { width: 64, height: 64 });
+    // cells are 16 input px = 32 frame px; columns 0–3 → x 0–128; rows 0–2 → y (0−16)/0.5 clipped to 0 … (48−16)/0.5 = 64
+    expect(areas).toEqual([{ kind: 'person', x1: 0, y1: 0, x2: 128, y2: 64 }]);
+    expect(denseAreas({ map: new Float32Array(16), width: 4, height: 4 }, 0, 'person', transform, { width: 64, height: 64 })).toEqual([]);
   });
 });
 
