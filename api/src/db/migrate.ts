@@ -1,11 +1,13 @@
 import type { Kysely } from 'kysely';
 import { type Migration, type MigrationProvider, Migrator } from 'kysely/migration';
 import * as m0001 from './migrations/0001_initial';
+import * as m0005 from './migrations/0005_zan';
 import type { Database } from './schema';
 
 /** Listed here, not discovered on disk: the bundle and the tests see the same migrations. */
 const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
+  '0005_zan': m0005,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

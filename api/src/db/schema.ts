@@ -17,6 +17,8 @@ export interface Database {
   landcoverStat: LandcoverStatTable;
   landChange: LandChangeTable;
   zanTrajectory: ZanTrajectoryTable;
+  zanSetting: ZanSettingTable;
+  landFlow: LandFlowTable;
   sensor: SensorTable;
   sensorCount: SensorCountTable;
   auditLog: AuditLogTable;
@@ -219,16 +221,41 @@ export interface LandChangeTable {
   bbox: Box;
   areaM2: number;
   review: Generated<ChangeReview>;
+  /** stable inside (authority, from, to): a re-run updates the polygon and keeps its review */
+  changeKey: string | null;
 }
 
 export interface ZanTrajectoryTable {
   authorityId: number;
   communeInsee: string;
-  referenceConsumptionHa: number;
+  /** NAF consumption 2011–2020 in ha; null while only the trends text is set */
+  referenceConsumptionHa: number | null;
   targetReductionPct: Generated<number>;
   guarantee: Generated<boolean>;
   trendsText: Generated<string>;
   updatedAt: Timestamp;
+}
+
+/** The land-cover nomenclature an authority applies (see api/src/zan/nomenclature.ts). */
+export interface ZanSettingTable {
+  authorityId: number;
+  nomenclature: JSONColumnType<Record<string, unknown>>;
+  updatedAt: Timestamp;
+}
+
+/** Area moving from one class to another between two vintages, per commune (from < to in time). */
+export interface LandFlowTable {
+  authorityId: number;
+  fromVintageId: number;
+  toVintageId: number;
+  communeInsee: string;
+  fromClass: number;
+  toClass: number;
+  areaM2: number;
+  /** part of areaM2 going from non-artificialised to artificialised */
+  artificialisedM2: number;
+  /** part of areaM2 going from artificialised to non-artificialised */
+  renaturedM2: number;
 }
 
 export interface SensorTable {

@@ -3,10 +3,12 @@ import { VigieError } from '@vigie/api/errors';
 import { dumpsPipeline } from './dumps';
 import { orthoPipeline } from './ortho';
 import type { Pipeline } from './pipeline';
+import { zanPipeline } from './zan';
 
 const pipelines: Partial<Record<UseCase, Pipeline>> = {
   ortho: orthoPipeline,
   dumps: dumpsPipeline,
+  zan: zanPipeline,
 };
 
 export function pipelineFor(useCase: UseCase): Pipeline {

@@ -1,0 +1,46 @@
+import { promisify } from 'node:util';
+import { deflate, inflate } from 'node:zlib';
+import type { GeoTransform } from '../geo';
+import type { Storage } from '../storage';
+
+const deflateAsync = promisify(deflate);
+const inflateAsync = promisify(inflate);
+
+/** Class id of pixels outside the analysed area. */
+export const NO_DATA = 255;
+
+/**
+ * The seam-free land-cover map of one vintage: one class id per pixel, Lambert-93 (EPSG:2154), north-up,
+ * at the orthophoto's resolution. Stored as deflated raw bytes + a JSON header, one per vintage (the
+ * latest succeeded run wins).
+ */
+export interface ClassRaster {
+  classes: Uint8Array;
+  width: number;
+  height: number;
+  geoTransform: GeoTransform;
+  vintageId: number;
+  runId: string;
+}
+
+const base = (authorityId: number, vintageId: number) => `zan/${authorityId}/${vintageId}`;
+
+export async function saveClassRaster(storage: Storage, authorityId: number, raster: ClassRaster): Promise<void> {
+  const { classes, ...header } = raster;
+  await storage.put(`${base(authorityId, raster.vintageId)}/classes.bin`, await deflateAsync(classes, { level: 6 }));
+  await storage.put(`${base(authorityId, raster.vintageId)}/classes.json`, Buffer.from(JSON.stringify({ ...header, epsg: 2154 })));
+}
+
+export async function loadClassRaster(storage: Storage, authorityId: number, vintageId: number): Promise<ClassRaster | undefined> {
+  const header = await storage.get(`${base(authorityId, vintageId)}/classes.json`);
+  const bytes = await storage.get(`${base(authorityId, vintageId)}/classes.bin`);
+  if (!header || !bytes) return undefined;
+  const meta = JSON.parse(header.toString('utf8')) as Omit<ClassRaster, 'classes'>;
+  const inflated = await inflateAsync(bytes);
+  const classes = new Uint8Array(inflated.buffer, inflated.byteOffset, inflated.byteLength);
+  if (classes.length !== meta.width * meta.height) throw new Error(`carte d’occupation du sol ${vintageId} tronquée`);
+  return { ...meta, classes };
+}
+
+export const landcoverTileKey = (authorityId: number, vintageId: number, z: number, x: number, y: number) =>
+  `tiles/zan/${authorityId}/${vintageId}/${z}/${x}/${y}.png`;

@@ -1,0 +1,71 @@
+import { z } from 'zod';
+
+/**
+ * The land-cover nomenclature an authority applies: for each model class, its category of the
+ * décret 2023-1096 (art. R101-1 du code de l'urbanisme), whether it counts as artificialised and as
+ * sealed, and the reference thresholds applied to connected regions. Configurable per authority; the
+ * default comes from the class table (data/landcover-classes.json) of the shipped model.
+ */
+export const NomenclatureClass = z.object({
+  id: z.number().int().min(0).max(254),
+  key: z.string().min(1).max(60),
+  label: z.string().min(1).max(200),
+  /** OCS GE couverture code, for the legend */
+  ocsge: z.string().max(30).default(''),
+  color: z.string().regex(/^#[0-9a-fA-F]{6}$/),
+  category: z.number().int().min(1).max(10),
+  artificialised: z.boolean(),
+  sealed: z.boolean(),
+});
+export type NomenclatureClass = z.infer<typeof NomenclatureClass>;
+
+export const Nomenclature = z
+  .object({
+    classes: z.array(NomenclatureClass).min(1).max(255),
+    /** a built region (category 1°) below this footprint is not counted as built */
+    builtMinM2: z.number().min(0).max(10_000).default(50),
+    /** a region sealed by a covering (category 2°) below this area is not counted as sealed */
+    sealedMinM2: z.number().min(0).max(100_000).default(2500),
+  })
+  .superRefine((n, ctx) => {
+    const ids = new Set(n.classes.map((c) => c.id));
+    if (ids.size !== n.classes.length) ctx.addIssue({ code: 'custom', path: ['classes'], message: 'identifiant de classe en double' });
+  });
+export type Nomenclature = z.infer<typeof Nomenclature>;
+
+/** Categories of the 2023 nomenclature (art. R101-1): 1° to 4° artificialised, 5° to 8° not. */
+export const CATEGORY_LABELS: Record<number, string> = {
+  1: '1° Surfaces imperméabilisées par le bâti',
+  2: '2° Surfaces imperméabilisées par un revêtement',
+  3: '3° Surfaces stabilisées, compactées ou de matériaux minéraux ou composites',
+  4: '4° Surfaces herbacées à usage résidentiel, économique ou d’infrastructure',
+  5: '5° Surfaces naturelles nues ou en eau',
+  6: '6° Surfaces à usage de cultures',
+  7: '7° Surfaces boisées ou d’habitat naturel',
+  8: '8° Autres surfaces végétalisées',
+  9: '9° Autres surfaces non artificialisées',
+  10: '10° Autres surfaces non artificialisées',
+};
+
+/** Category of the built threshold (50 m²) and of the sealed-covering threshold (2,500 m²). */
+export const BUILT_CATEGORY = 1;
+export const SEALED_CATEGORY = 2;
+
+/** Per class id (0..255), the flags the raster passes read: one lookup per pixel. */
+export interface ClassLookup {
+  artificialised: Uint8Array;
+  sealed: Uint8Array;
+  category: Uint8Array;
+}
+
+export function classLookup(nomenclature: Nomenclature): ClassLookup {
+  const lookup = { artificialised: new Uint8Array(256), sealed: new Uint8Array(256), category: new Uint8Array(256) };
+  for (const c of nomenclature.classes) {
+    lookup.artificialised[c.id] = c.artificialised ? 1 : 0;
+    lookup.sealed[c.id] = c.sealed ? 1 : 0;
+    lookup.category[c.id] = c.category;
+  }
+  return lookup;
+}
+
+export const classById = (nomenclature: Nomenclature) => new Map(nomenclature.classes.map((c) => [c.id, c]));

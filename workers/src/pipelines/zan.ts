@@ -1,0 +1,232 @@
+import { promisify } from 'node:util';
+import { deflate, inflate } from 'node:zlib';
+import type { AppDeps } from '@vigie/api/http';
+import type { GeoTransform } from '@vigie/api/geo';
+import type { Run } from '@vigie/api/runs';
+import {
+  type ClassRaster, type Nomenclature, Nomenclature as NomenclatureSchema, NO_DATA, classLookup, landcoverTileKey, loadClassRaster, saveClassRaster,
+} from '@vigie/api/zan';
+import { boxLiteral } from '../imagery/register';
+import { describeGeoTiff, openGeoTiff } from '../imagery/geotiff-source';
+import { mosaicChipClassMaps, rasterFromGeoTiff, type ChipClassMap, type ModelCard } from '../runtime';
+import {
+  type AnalysedVintage, artificialisedMask, classPalette, communeClassAreas, compareVintages, defaultNomenclature, landcoverTiles, pixelAreaM2,
+  rasterisePolygons, renderLandcoverTile,
+} from '../zan';
+import { type AreaFeature, areaWindow, chipKeyOf, chipsInArea, communesOf, parseChipKey, runArea } from './area';
+import { modelFor } from './models';
+import { ChipInputError, type Pipeline } from './pipeline';
+import { vintageGeoTiff } from './vintage';
+
+export const DEFAULT_ZAN_MODEL = 'landcover-segmenter';
+/** Chips share 64 px (12.8 m): the mosaic takes each pixel from the chip where it is farthest from a cut. */
+const OVERLAP_PX = 64;
+/** Change regions under this area are counted in the flows, not drawn as polygons to review. */
+export const MIN_CHANGE_M2 = 100;
+
+const deflateAsync = promisify(deflate);
+const inflateAsync = promisify(inflate);
+const modelIdOf = (run: Run) => run.modelId ?? DEFAULT_ZAN_MODEL;
+const chipMapKey = (run: Run, chipKey: string) => `zan/${run.authorityId}/runs/${run.id}/${chipKey}.bin`;
+
+async function runGeometry(deps: AppDeps, run: Run) {
+  const source = await vintageGeoTiff(deps, run);
+  if (source.epsg !== 2154) throw new ChipInputError(`Occupation du sol en EPSG:${source.epsg} non prise en charge : orthophoto en Lambert-93 attendue.`);
+  const info = await describeGeoTiff(source.uri);
+  const area = await runArea(deps, run);
+  return { source, info, area, window: areaWindow(area, info.geoTransform, info.width, info.height) };
+}
+
+/**
+ * Land cover for ZAN: segment every chip, mosaic seam-free into one class raster per vintage, apply the
+ * nomenclature (with its thresholds), sum areas per commune, compare with the other analysed vintages
+ * (flows per class transition, change polygons to review), and render the map's tile pyramid.
+ */
+export const zanPipeline: Pipeline = {
+  async plan(deps, run) {
+    const model = await modelFor(deps, modelIdOf(run));
+    if (model.card.task !== 'segmentation') throw new ChipInputError(`Le modèle « ${model.card.id} » n’est pas un modèle de segmentation.`);
+    const { info, area, window } = await runGeometry(deps, run);
+    const chipSize = model.card.input.width;
+    return chipsInArea(area, info.geoTransform, window, chipSize, Math.min(OVERLAP_PX, chipSize / 4)).map(chipKeyOf);
+  },
+
+  async processChip(deps, run, chipKey) {
+    const model = await modelFor(deps, modelIdOf(run));
+    const source = await vintageGeoTiff(deps, run);
+    const info = await describeGeoTiff(source.uri);
+    const chip = parseChipKey(chipKey);
+    if (chip.x + chip.width > info.width || chip.y + chip.height > info.height) throw new ChipInputError(`Tuile ${chipKey} hors de l’image.`);
+    const { image } = await openGeoTiff(source.uri);
+    let raster;
+    try {
+      raster = await rasterFromGeoTiff(image, chip);
+    } catch (error) {
+      throw new ChipInputError(`Lecture de la tuile ${chipKey} impossible : ${(error as Error).message}`);
+    }
+    const map = await model.segment(raster);
+    // overwritten, never appended: a retried chip leaves the same file
+    await deps.storage.put(chipMapKey(run, chipKey), await deflateAsync(map.classes, { level: 3 }));
+    return 1;
+  },
+
+  async finalise(deps, run) {
+    const { info, area, window } = await runGeometry(deps, run);
+    const model = await modelFor(deps, modelIdOf(run));
+    const chips = await deps.db.selectFrom('runChip').select('chipKey').where('runId', '=', run.id).where('status', '=', 'done').execute();
+    const maps: ChipClassMap[] = [];
+    for (const { chipKey } of chips) {
+      const bytes = await deps.storage.get(chipMapKey(run, chipKey));
+      if (!bytes) continue;
+      const chip = parseChipKey(chipKey);
+      const classes = await inflateAsync(bytes);
+      maps.push({ chip, map: { classes: new Uint8Array(classes.buffer, classes.byteOffset, classes.byteLength), width: chip.width, height: chip.height } });
+    }
+    const mosaic = mosaicChipClassMaps(maps, window);
+    const gt: GeoTransform = {
+      ...info.geoTransform,
+      originX: info.geoTransform.originX + window.x * info.geoTransform.pixelWidth,
+      originY: info.geoTransform.originY - window.y * info.geoTransform.pixelHeight,
+    };
+    if (area) maskOutside(mosaic.classes, area, gt, window.width, window.height);
+    const raster: ClassRaster = { classes: mosaic.classes, width: window.width, height: window.height, geoTransform: gt, vintageId: run.vintageId!, runId: run.id };
+    await saveClassRaster(deps.storage, run.authorityId, raster);
+
+    const nomenclature = await nomenclatureOf(deps, run.authorityId, model.card);
+    const lookup = classLookup(nomenclature);
+    const analysed: AnalysedVintage = { raster, artificialised: artificialisedMask(raster, nomenclature, pixelAreaM2(gt), lookup) };
+    const communes = (await communesOf(deps, run.authorityId)).filter((c) => run.communeInsees.length === 0 || run.communeInsees.includes(c.properties!.insee as string));
+    const insees = communes.map((c) => c.properties!.insee as string);
+    const communeLabels = rasterisePolygons(communes, gt, raster.width, raster.height);
+    await saveCommuneAreas(deps, run, insees, communeClassAreas(raster.classes, analysed.artificialised, communeLabels, insees.length, pixelAreaM2(gt)));
+    await compareWithOtherVintages(deps, run, analysed, nomenclature, communeLabels, insees);
+    await renderTiles(deps, run, raster, nomenclature);
+    await deps.storage.removePrefix(`zan/${run.authorityId}/runs/${run.id}`);
+  },
+};
+
+function maskOutside(classes: Uint8Array, area: AreaFeature[], gt: GeoTransform, width: number, height: number) {
+  const inside = rasterisePolygons(area, gt, width, height);
+  for (let p = 0; p < classes.length; p++) if (inside[p] === 0) classes[p] = NO_DATA;
+}
+
+/** The authority's nomenclature; the model's default is recorded on first use so that it can be edited. */
+export async function nomenclatureOf(deps: AppDeps, authorityId: number, card: ModelCard): Promise<Nomenclature> {
+  const row = await deps.db.selectFrom('zanSetting').select('nomenclature').where('authorityId', '=', authorityId).executeTakeFirst();
+  if (row) return NomenclatureSchema.parse(row.nomenclature);
+  const nomenclature = defaultNomenclature(card);
+  await deps.db
+    .insertInto('zanSetting')
+    .values({ authorityId, nomenclature: nomenclature as unknown as Record<string, unknown>, updatedAt: new Date() })
+    .onConflict((oc) => oc.column('authorityId').doNothing())
+    .execute();
+  return nomenclature;
+}
+
+async function saveCommuneAreas(deps: AppDeps, run: Run, insees: string[], areas: ReturnType<typeof communeClassAreas>) {
+  await deps.db.transaction().execute(async (trx) => {
+    if (insees.length > 0) {
+      await trx.deleteFrom('landcoverStat').where('authorityId', '=', run.authorityId).where('vintageId', '=', run.vintageId!).where('communeInsee', 'in', insees).execute();
+    }
+    if (areas.length === 0) return;
+    await trx
+      .insertInto('landcoverStat')
+      .values(areas.map((a) => ({
+        authorityId: run.authorityId, vintageId: run.vintageId!, communeInsee: insees[a.commune]!, classId: a.classId,
+        areaM2: a.areaM2, artificialisedM2: a.artificialisedM2, runId: run.id,
+      })))
+      .execute();
+  });
+}
+
+/**
+ * Flows against every other analysed vintage of the authority; change polygons only against the
+ * neighbouring ones (the previous and the next analysed vintage), which is what a reviewer checks.
+ */
+async function compareWithOtherVintages(deps: AppDeps, run: Run, current: AnalysedVintage, nomenclature: Nomenclature, communeLabels: Uint16Array, insees: string[]) {
+  const vintages = await deps.db.selectFrom('vintage').select(['id', 'year']).where('authorityId', '=', run.authorityId).orderBy('year').execute();
+  const me = vintages.find((v) => v.id === run.vintageId)!;
+  const lookup = classLookup(nomenclature);
+  const others: { id: number; year: number; analysed: AnalysedVintage }[] = [];
+  for (const v of vintages) {
+    if (v.id === me.id) continue;
+    const raster = await loadClassRaster(deps.storage, run.authorityId, v.id);
+    if (!raster) continue;
+    others.push({ ...v, analysed: { raster, artificialised: artificialisedMask(raster, nomenclature, pixelAreaM2(raster.geoTransform), lookup) } });
+  }
+  const previous = others.filter((o) => o.year < me.year).at(-1);
+  const next = others.find((o) => o.year > me.year);
+  for (const other of others) {
+    const [earlier, later] = other.year < me.year ? [other, { ...me, analysed: current }] : [{ ...me, analysed: current }, other];
+    // flows are counted on the later grid's commune labels
+    const labels = later.id === me.id ? communeLabels : rasterisePolygons(await communesFeatures(deps, run, insees), later.analysed.raster.geoTransform, later.analysed.raster.width, later.analysed.raster.height);
+    let result;
+    try {
+      result = compareVintages(earlier.analysed, later.analysed, { communeLabels: labels, minChangeM2: MIN_CHANGE_M2, lookup, polygons: other === previous || other === next });
+    } catch (error) {
+      throw new ChipInputError(`Comparaison ${earlier.year} → ${later.year} impossible : ${(error as Error).message}`);
+    }
+    await saveFlows(deps, run.authorityId, earlier.id, later.id, insees, result.flows);
+    if (other === previous || other === next) await saveChanges(deps, run.authorityId, earlier.id, later.id, insees, result.changes);
+  }
+}
+
+async function communesFeatures(deps: AppDeps, run: Run, insees: string[]) {
+  return (await communesOf(deps, run.authorityId)).filter((c) => insees.includes(c.properties!.insee as string));
+}
+
+async function saveFlows(deps: AppDeps, authorityId: number, fromVintageId: number, toVintageId: number, insees: string[], flows: ReturnType<typeof compareVintages>['flows']) {
+  await deps.db.transaction().execute(async (trx) => {
+    if (insees.length > 0) {
+      await trx.deleteFrom('landFlow').where('authorityId', '=', authorityId).where('fromVintageId', '=', fromVintageId).where('toVintageId', '=', toVintageId).where('communeInsee', 'in', insees).execute();
+    }
+    for (let i = 0; i < flows.length; i += 1000) {
+      await trx
+        .insertInto('landFlow')
+        .values(flows.slice(i, i + 1000).map((f) => ({
+          authorityId, fromVintageId, toVintageId, communeInsee: insees[f.commune]!, fromClass: f.fromClass, toClass: f.toClass,
+          areaM2: f.areaM2, artificialisedM2: f.artificialisedM2, renaturedM2: f.renaturedM2,
+        })))
+        .execute();
+    }
+  });
+}
+
+/** Upserts on a key from the region's kind and centroid: a re-run keeps reviews; unreviewed stale polygons go. */
+async function saveChanges(deps: AppDeps, authorityId: number, fromVintageId: number, toVintageId: number, insees: string[], changes: ReturnType<typeof compareVintages>['changes']) {
+  const keys: string[] = [];
+  for (const change of changes) {
+    const changeKey = `${change.kind === 'artificialisation' ? 'a' : 'r'}_${Math.round(change.centroid[0])}_${Math.round(change.centroid[1])}`;
+    keys.push(changeKey);
+    const ring = change.geometry.coordinates[0]!;
+    const lons = ring.map((p) => p[0]!), lats = ring.map((p) => p[1]!);
+    const values = {
+      authorityId, fromVintageId, toVintageId, changeKey,
+      communeInsee: change.commune === null ? null : insees[change.commune]!,
+      kind: change.kind, fromClass: change.fromClass, toClass: change.toClass,
+      geometry: change.geometry as unknown as { type: string; coordinates: unknown },
+      bbox: boxLiteral([Math.min(...lons), Math.min(...lats), Math.max(...lons), Math.max(...lats)]),
+      areaM2: change.areaM2,
+    };
+    const { authorityId: _a, fromVintageId: _f, toVintageId: _t, changeKey: _k, ...updatable } = values;
+    await deps.db
+      .insertInto('landChange')
+      .values(values)
+      .onConflict((oc) => oc.columns(['authorityId', 'fromVintageId', 'toVintageId', 'changeKey']).doUpdateSet(updatable))
+      .execute();
+  }
+  let stale = deps.db.deleteFrom('landChange').where('authorityId', '=', authorityId).where('fromVintageId', '=', fromVintageId).where('toVintageId', '=', toVintageId).where('review', '=', 'a_verifier');
+  if (insees.length > 0) stale = stale.where((eb) => eb.or([eb('communeInsee', 'in', insees), eb('communeInsee', 'is', null)]));
+  if (keys.length > 0) stale = stale.where('changeKey', 'not in', keys);
+  await stale.execute();
+}
+
+async function renderTiles(deps: AppDeps, run: Run, raster: ClassRaster, nomenclature: Nomenclature) {
+  await deps.storage.removePrefix(`tiles/zan/${run.authorityId}/${run.vintageId}`);
+  const palette = classPalette(nomenclature);
+  for (const tile of landcoverTiles(raster)) {
+    const png = await renderLandcoverTile(raster, palette, tile);
+    if (png) await deps.storage.put(landcoverTileKey(run.authorityId, run.vintageId!, tile.z, tile.x, tile.y), png);
+  }
+}
+
