@@ -48,8 +48,12 @@ async function aerialSource(dir: string, files: string[]): Promise<ImageSource> 
   const tiles = await Promise.all(files.map((f) => sharp(join(dir, f)).removeAlpha().raw().toBuffer({ resolveWithObject: true })));
   const { width, height } = tiles[0]!.info;
   const mosaic = join(dir, 'mosaic.tif');
-  await sharp({ create: { width: width * tiles.length, height, channels: 3, background: '#000' } })
-    .composite(tiles.map((t, i) => ({ input: t.data, raw: { width, height, channels: 3 as const }, left: i * width, top: 0 })))
+  const rowBytes = width * 3;
+  const pixels = Buffer.alloc(rowBytes * tiles.length * height);
+  tiles.forEach((t, i) => {
+    for (let y = 0; y < height; y++) t.data.copy(pixels, (y * tiles.length + i) * rowBytes, y * rowBytes, (y + 1) * rowBytes);
+  });
+  await sharp(pixels, { raw: { width: width * tiles.length, height, channels: 3 } })
     .tiff({ tile: true, tileWidth: 256, tileHeight: 256, compression: 'deflate' })
     .toFile(mosaic);
   const tiff = await fromFile(mosaic);
