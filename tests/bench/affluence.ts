@@ -3,7 +3,10 @@
  * PostgreSQL, real ONNX model), bounded in cameras, time and frames. Reports sustained frames/s, p50/p95
  * latency per frame, and ratios to bare inference (`session.run` on the same frames) measured in the same run.
  *
- *   pnpm exec tsx tests/bench/affluence.ts [--cameras 4] [--seconds 20]
+ * Two phases: paced (cameras push on a schedule at the goal's 10 frames/s: latency under a realistic
+ * load) and saturated (each camera pushes again as soon as it is answered: the sustained maximum).
+ *
+ *   pnpm exec tsx tests/bench/affluence.ts [--cameras 4] [--seconds 20] [--rate 10]
  */
 import { pathToFileURL } from 'node:url';
 import { logger } from '@vigie/api/logger';
@@ -20,11 +23,26 @@ export interface AffluenceBenchOptions {
   seconds?: number;
   /** hard cap on frames pushed in all */
   maxFrames?: number;
+  /** frames/s offered in the paced phase (cameras pushing on a schedule, as real ones do) */
+  rate?: number;
+}
+
+export interface PacedPhase {
+  /** frames/s offered, spread evenly over the cameras */
+  offered: number;
+  frames: number;
+  /** refused with 503 counting_busy (the camera's next frame replaces it) */
+  busy: number;
+  framesPerSecond: number;
+  p50Ms: number;
+  p95Ms: number;
 }
 
 export interface AffluenceBenchResult {
   model: string;
   cameras: number;
+  /** cameras pushing on a schedule at the goal's rate: latency under a realistic load */
+  paced: PacedPhase;
   frames: number;
   failed: number;
   seconds: number;
@@ -45,6 +63,7 @@ export async function benchAffluence(opts: AffluenceBenchOptions = {}): Promise<
   const cameras = Math.min(Math.max(opts.cameras ?? 4, 1), 16);
   const seconds = Math.min(Math.max(opts.seconds ?? 20, 2), 120);
   const maxFrames = Math.min(opts.maxFrames ?? 5000, 20_000);
+  const rate = Math.min(Math.max(opts.rate ?? 10, 1), 100);
   const level = logger.level;
   logger.level = 'warn'; // one access log line per frame would measure the terminal
   const model = countingModelDir();
@@ -71,11 +90,40 @@ export async function benchAffluence(opts: AffluenceBenchOptions = {}): Promise<
       });
     for (const sensor of sensors) await (await push(sensor, frames[0]!.jpeg)).arrayBuffer(); // warm-up
 
-    const latencies: number[] = [];
+    // Paced: each camera sends every cameras/rate seconds, whatever the answers (a late frame is not skipped).
+    const pacedLatencies: number[] = [];
     let failed = 0;
+    let busy = 0;
+    const pacedStart = performance.now();
+    const pacedEnd = pacedStart + (seconds / 2) * 1000;
+    const period = (cameras / rate) * 1000;
+    await Promise.all(
+      sensors.map(async (sensor, c) => {
+        const inFlight: Promise<void>[] = [];
+        for (let i = 0, due = pacedStart + (c * period) / cameras; due < pacedEnd; i++, due += period) {
+          await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - performance.now())));
+          inFlight.push(
+            (async () => {
+              const t0 = performance.now();
+              const res = await push(sensor, frames[(i + c) % frames.length]!.jpeg);
+              await res.arrayBuffer();
+              if (res.status === 201) pacedLatencies.push(performance.now() - t0);
+              else if (res.status === 503) busy++;
+              else failed++;
+            })(),
+          );
+        }
+        await Promise.all(inFlight);
+      }),
+    );
+    const pacedElapsed = (performance.now() - pacedStart) / 1000;
+    const pacedBusy = busy;
+
+    // Saturated: each camera pushes its next frame as soon as the last is answered.
+    const latencies: number[] = [];
     let sent = 0;
     const started = performance.now();
-    const deadline = started + seconds * 1000;
+    const deadline = started + (seconds / 2) * 1000;
     await Promise.all(
       sensors.map(async (sensor, c) => {
         for (let i = c; performance.now() < deadline && sent < maxFrames; i++) {
@@ -84,6 +132,7 @@ export async function benchAffluence(opts: AffluenceBenchOptions = {}): Promise<
           const res = await push(sensor, frames[i % frames.length]!.jpeg);
           await res.arrayBuffer();
           if (res.status === 201) latencies.push(performance.now() - t0);
+          else if (res.status === 503) busy++;
           else failed++;
         }
       }),
@@ -97,6 +146,14 @@ export async function benchAffluence(opts: AffluenceBenchOptions = {}): Promise<
     return {
       model: `${loaded.card.id} ${loaded.card.version}${model.trained ? '' : ' (random fixture)'}`,
       cameras,
+      paced: {
+        offered: rate,
+        frames: pacedLatencies.length,
+        busy: pacedBusy,
+        framesPerSecond: round(pacedLatencies.length / pacedElapsed),
+        p50Ms: round(percentile(pacedLatencies, 0.5)),
+        p95Ms: round(percentile(pacedLatencies, 0.95)),
+      },
       frames: latencies.length,
       failed,
       seconds: round(elapsed),
@@ -117,7 +174,16 @@ export async function benchAffluence(opts: AffluenceBenchOptions = {}): Promise<
 }
 
 export function printAffluence(result: AffluenceBenchResult): void {
-  console.log(`\nAffluence — ${result.cameras} caméras simulées, ${result.seconds} s, modèle ${result.model}`);
+  console.log(`\nAffluence — ${result.cameras} caméras simulées, modèle ${result.model}`);
+  console.log(`Cadencé (${result.paced.offered} images/s offertes, comme des caméras réelles) :`);
+  console.table({
+    'images comptées': result.paced.frames,
+    'refusées (saturé, 503)': result.paced.busy,
+    'images/s (API)': result.paced.framesPerSecond,
+    'latence p50 (ms)': result.paced.p50Ms,
+    'latence p95 (ms)': result.paced.p95Ms,
+  });
+  console.log(`Saturé (${result.seconds} s, chaque caméra renvoie dès la réponse reçue) :`);
   console.table({
     'images comptées': result.frames,
     'échecs': result.failed,
@@ -144,7 +210,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     const i = process.argv.indexOf(`--${name}`);
     return i > 0 ? Number(process.argv[i + 1]) : undefined;
   };
-  const result = await benchAffluence({ cameras: arg('cameras'), seconds: arg('seconds') });
+  const result = await benchAffluence({ cameras: arg('cameras'), seconds: arg('seconds'), rate: arg('rate') });
   printAffluence(result);
   console.log(JSON.stringify({ affluence: result }));
   process.exit(0);

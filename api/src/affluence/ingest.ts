@@ -1,4 +1,6 @@
+import os from 'node:os';
 import type { Kysely } from 'kysely';
+import { VigieError } from '../errors';
 import type { Database } from '../db/schema';
 import { recordCount } from './counts';
 import { assertFrameBytes, frameCounter, type FrameType } from './frames';
@@ -15,6 +17,16 @@ export interface IngestedFrame {
 }
 
 /**
+ * Frames counted at once in this process; one more is refused (503, Retry-After) rather than queued:
+ * a camera's next frame replaces a late one, latency stays bounded and waiting frames do not pile up in memory.
+ */
+export const MAX_FRAMES_IN_FLIGHT = Math.max(4, 2 * os.availableParallelism());
+let framesInFlight = 0;
+
+export const countingBusy = () =>
+  new VigieError('counting_busy', 'Comptage saturé : image ignorée, envoyez la suivante.', 503, { retryAfterS: 1 });
+
+/**
  * One frame, pushed or polled: checked, counted in memory, its counts stored, the frame itself held only
  * for the in-memory preview. Nothing of the image reaches the database, a file or a log.
  */
@@ -28,7 +40,15 @@ export async function ingestFrame(
   assertFrameBytes(frame, type);
   const observedAt = opts.observedAt ?? new Date();
   const counter = await frameCounter();
-  const { people, vehicles, objects } = await counter.count(frame, sensor.countingPolygon);
+  if (framesInFlight >= MAX_FRAMES_IN_FLIGHT) throw countingBusy();
+  framesInFlight++;
+  let counted;
+  try {
+    counted = await counter.count(frame, sensor.countingPolygon);
+  } finally {
+    framesInFlight--;
+  }
+  const { people, vehicles, objects } = counted;
   await recordCount(db, { sensorId: sensor.id, observedAt, people, vehicles }, opts.onConflict);
   latestFrames.hold(sensor.id, { frame, objects, observedAt });
   return { sensorId: sensor.id, observedAt, people, vehicles, level: occupancyLevel(people, sensor) };

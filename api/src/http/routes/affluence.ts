@@ -192,8 +192,12 @@ export const affluence = new Hono<AppEnv>()
     const declared = Number(c.req.header('content-length') ?? 0);
     if (declared > FRAME_MAX_BYTES) throw frameTooLarge();
     const frame = new Uint8Array(await c.req.arrayBuffer());
-    const counted = await ingestFrame(c.get('deps').db, sensor, frame, type);
-    return c.json(counted, 201);
+    try {
+      return c.json(await ingestFrame(c.get('deps').db, sensor, frame, type), 201);
+    } catch (error) {
+      if (error instanceof VigieError && error.code === 'counting_busy') c.header('Retry-After', '1');
+      throw error;
+    }
   })
   // The latest frame, blurred, rendered now from memory; never cached anywhere.
   .get('/sensors/:id/preview', requireRole('tourism'), async (c) => {

@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LoadedModel, loadModel } from '@vigie/workers/runtime';
-import { closeFrameCounter, countSeries, latestFrames, localDate, localDay, setFrameCounter, shiftDay } from '../../../../api/src/affluence';
+import { MAX_FRAMES_IN_FLIGHT, closeFrameCounter, countSeries, latestFrames, localDate, localDay, setFrameCounter, shiftDay } from '../../../../api/src/affluence';
 import { frameCounterFor, startSnapshotPoller } from '../../../../workers/src/affluence';
 import { type Client, type TestStack, login, startStack } from '../../support/stack';
 import { type TestFrame, countingModelDir, testFrames } from './support';
@@ -147,6 +147,41 @@ describe('snapshot poller', () => {
       expect((await admin.fetch(`/api/affluence/sensors/${good.id}/preview`)).status).toBe(200);
     } finally {
       server.close();
+    }
+  });
+});
+
+describe('load', () => {
+  it('refuses a frame with 503 and Retry-After when counting is saturated, instead of queueing it', async () => {
+    const res = await admin.fetch('/api/affluence/sensors', {
+      method: 'POST',
+      body: JSON.stringify({ name: 'Caméra', zone: 'charge', lon: 2.35, lat: 48.85, calmMax: 10, busyMax: 30 }),
+    });
+    const { sensor, key } = (await res.json()) as { sensor: { id: number }; key: string };
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let started = 0;
+    const real = frameCounterFor(loaded);
+    setFrameCounter({ ...real, count: async (frame, polygon) => (started++, await gate, real.count(frame, polygon)) });
+    try {
+      const push = () =>
+        fetch(`${stack.baseUrl}/api/affluence/sensors/${sensor.id}/frames`, {
+          method: 'POST',
+          headers: { 'content-type': 'image/jpeg', 'x-sensor-key': key },
+          body: frames[0]!.jpeg,
+        });
+      const held = Array.from({ length: MAX_FRAMES_IN_FLIGHT }, push);
+      while (started < MAX_FRAMES_IN_FLIGHT) await new Promise((resolve) => setTimeout(resolve, 10));
+      const refused = await push();
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get('retry-after')).toBe('1');
+      expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('counting_busy');
+      release();
+      expect((await Promise.all(held)).map((r) => r.status)).toEqual(Array(MAX_FRAMES_IN_FLIGHT).fill(201));
+      expect((await push()).status).toBe(201); // and frames flow again
+    } finally {
+      release();
+      setFrameCounter(real);
     }
   });
 });
