@@ -2,3 +2,7 @@
 export * from './nomenclature';
 export * from './class-raster';
 export * from './trajectory';
+export * from './queries';
+export * from './csv';
+export * from './report';
+export * from './report-map';

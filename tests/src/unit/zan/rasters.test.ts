@@ -1,0 +1,148 @@
+import { describe, expect, it } from 'vitest';
+import { type Nomenclature, type ClassRaster, classLookup, parseReferenceCsv } from '@vigie/api/zan';
+import { pixelToMap, toWgs84, type GeoTransform } from '@vigie/api/geo';
+import { artificialisedMask, compareVintages, fillRings, forEachRegion, rasterisePolygons, traceOuterBoundary } from '@vigie/workers/zan';
+
+// four classes, like the shipped table: built (1°), sealed (2°), garden (4°), field (6°)
+const BUILT = 0, ROAD = 1, GARDEN = 2, FIELD = 3;
+const nomenclature: Nomenclature = {
+  builtMinM2: 50,
+  sealedMinM2: 2500,
+  classes: [
+    { id: BUILT, key: 'bati', label: 'Bâti', ocsge: 'CS1.1.1.1', color: '#e6194b', category: 1, artificialised: true, sealed: true },
+    { id: ROAD, key: 'impermeable', label: 'Imperméable', ocsge: 'CS1.1.1.2', color: '#8c8c8c', category: 2, artificialised: true, sealed: true },
+    { id: GARDEN, key: 'jardin', label: 'Jardin', ocsge: 'CS2.2.1', color: '#f4a6c0', category: 4, artificialised: true, sealed: false },
+    { id: FIELD, key: 'cultures', label: 'Cultures', ocsge: 'CS2.2.1', color: '#ffe119', category: 6, artificialised: false, sealed: false },
+  ],
+};
+
+function grid(width: number, height: number, fill: number) {
+  return { classes: new Uint8Array(width * height).fill(fill), width, height };
+}
+function paint(g: ReturnType<typeof grid>, x0: number, y0: number, w: number, h: number, cls: number) {
+  for (let y = y0; y < y0 + h; y++) for (let x = x0; x < x0 + w; x++) g.classes[y * g.width + x] = cls;
+}
+const count = (mask: Uint8Array) => mask.reduce((s, v) => s + v, 0);
+
+describe('nomenclature thresholds on connected regions (1 m pixels)', () => {
+  it('drops a 36 m² shed in a field, keeps a 64 m² house', () => {
+    const g = grid(40, 40, FIELD);
+    paint(g, 2, 2, 6, 6, BUILT); // 36 m² < 50 m²
+    paint(g, 20, 20, 8, 8, BUILT); // 64 m²
+    const mask = artificialisedMask(g, nomenclature, 1);
+    expect(count(mask)).toBe(64);
+  });
+
+  it('keeps a small building or pool inside gardens: it takes the status of what surrounds it', () => {
+    const g = grid(40, 40, GARDEN);
+    paint(g, 2, 2, 6, 6, BUILT);
+    paint(g, 20, 20, 4, 8, ROAD);
+    expect(count(artificialisedMask(g, nomenclature, 1))).toBe(1600);
+  });
+
+  it('applies the 2,500 m² threshold to sealed regions: a 40 × 40 m car park in fields is not counted, 60 × 60 m is', () => {
+    const g = grid(200, 100, FIELD);
+    paint(g, 10, 10, 40, 40, ROAD); // 1,600 m²
+    paint(g, 100, 10, 60, 60, ROAD); // 3,600 m²
+    expect(count(artificialisedMask(g, nomenclature, 1))).toBe(3600);
+    // a thin road joins them: one connected region of 5,000+ m², all counted
+    paint(g, 50, 20, 50, 2, ROAD);
+    expect(count(artificialisedMask(g, nomenclature, 1))).toBe(1600 + 3600 + 100);
+  });
+
+  it('scales thresholds with the pixel size (0.2 m pixels: 50 m² = 1,250 pixels)', () => {
+    const g = grid(100, 100, FIELD);
+    paint(g, 0, 0, 35, 35, BUILT); // 1,225 px = 49 m²
+    expect(count(artificialisedMask(g, nomenclature, 0.04))).toBe(0);
+    paint(g, 0, 0, 36, 36, BUILT); // 1,296 px = 51.8 m²
+    expect(count(artificialisedMask(g, nomenclature, 0.04))).toBe(1296);
+  });
+
+  it('ignores no-data pixels', () => {
+    const g = grid(10, 10, 255);
+    expect(count(artificialisedMask(g, nomenclature, 1))).toBe(0);
+  });
+});
+
+describe('regions and their outlines', () => {
+  it('finds 4-connected regions with exact sizes (diagonal contact does not connect)', () => {
+    const g = grid(6, 6, 0);
+    paint(g, 0, 0, 2, 2, 1);
+    paint(g, 2, 2, 2, 2, 1);
+    const sizes: number[] = [];
+    forEachRegion(6, 6, (p) => g.classes[p] === 1, 100, (r) => sizes.push(r.size));
+    expect(sizes).toEqual([4, 4]);
+  });
+
+  it('traces an L-shaped region along pixel edges, with the region on the right', () => {
+    // ##.
+    // #..
+    const member = new Set([0, 1, 3]);
+    const inside = (x: number, y: number) => x >= 0 && y >= 0 && x < 3 && y < 2 && member.has(y * 3 + x);
+    expect(traceOuterBoundary(0, 3, inside)).toEqual([[0, 0], [2, 0], [2, 1], [1, 1], [1, 2], [0, 2], [0, 0]]);
+  });
+
+  it('traces a region that touches another only diagonally without crossing into it', () => {
+    const member = new Set([0, 4]); // (0,0) and (1,1) in a 3-wide grid
+    const inside = (x: number, y: number) => x >= 0 && y >= 0 && x < 3 && y < 3 && x === 0 && y === 0 && member.has(0);
+    expect(traceOuterBoundary(0, 3, inside)).toEqual([[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]);
+  });
+});
+
+describe('rasterising communes', () => {
+  it('burns pixels whose centre lies inside, holes excluded', () => {
+    const labels = new Uint16Array(10 * 10);
+    fillRings([[[1, 1], [9, 1], [9, 9], [1, 9], [1, 1]], [[4, 4], [6, 4], [6, 6], [4, 6], [4, 4]]], labels, 10, 10, 7);
+    expect(labels.filter((v) => v === 7).length).toBe(64 - 4);
+    expect(labels[0]).toBe(0);
+    expect(labels[5 * 10 + 5]).toBe(0);
+    expect(labels[1 * 10 + 1]).toBe(7);
+  });
+
+  it('places a WGS84 polygon on a Lambert-93 grid', () => {
+    const gt: GeoTransform = { originX: 600_000, originY: 6_900_000, pixelWidth: 1, pixelHeight: 1 };
+    const ring = [[10, 10], [30, 10], [30, 20], [10, 20], [10, 10]].map(([c, r]) => toWgs84(pixelToMap(gt, c!, r!)));
+    const labels = rasterisePolygons([{ geometry: { type: 'Polygon', coordinates: [ring] } }], gt, 40, 40);
+    expect(labels.filter((v) => v === 1).length).toBe(200);
+  });
+});
+
+describe('change between two vintages', () => {
+  it('counts artificialisation and renaturation per commune and class transition, and outlines regions above the minimum', () => {
+    const gt: GeoTransform = { originX: 600_000, originY: 6_900_000, pixelWidth: 1, pixelHeight: 1 };
+    const before = grid(100, 100, FIELD);
+    paint(before, 70, 70, 20, 20, BUILT);
+    const after = grid(100, 100, FIELD);
+    paint(after, 10, 10, 20, 10, BUILT); // new 200 m² building
+    paint(after, 50, 50, 5, 5, GARDEN); // 25 m² of garden: below the 100 m² polygon minimum
+    const raster = (g: ReturnType<typeof grid>, vintageId: number): ClassRaster => ({ ...g, geoTransform: gt, vintageId, runId: 'r' });
+    const lookup = classLookup(nomenclature);
+    const analyse = (g: ReturnType<typeof grid>, id: number) => ({ raster: raster(g, id), artificialised: artificialisedMask(g, nomenclature, 1, lookup) });
+    const labels = new Uint16Array(100 * 100).fill(1);
+    const { flows, changes } = compareVintages(analyse(before, 1), analyse(after, 2), { communeLabels: labels, minChangeM2: 100, lookup, polygons: true });
+    const art = flows.reduce((s, f) => s + f.artificialisedM2, 0), ren = flows.reduce((s, f) => s + f.renaturedM2, 0);
+    expect(art).toBe(225);
+    expect(ren).toBe(400);
+    expect(flows.find((f) => f.fromClass === FIELD && f.toClass === BUILT)!.areaM2).toBe(200);
+    expect(changes.map((c) => [c.kind, c.areaM2, c.fromClass, c.toClass])).toEqual([['artificialisation', 200, FIELD, BUILT], ['renaturation', 400, BUILT, FIELD]]);
+    expect(changes[0]!.geometry.coordinates[0]).toHaveLength(5);
+  });
+});
+
+describe('reference consumption CSV', () => {
+  it('reads hectares keyed by INSEE code', () => {
+    expect(parseReferenceCsv('insee;reference_ha\n95584;12,5\n95002;0\n')).toEqual([{ insee: '95584', referenceConsumptionHa: 12.5 }, { insee: '95002', referenceConsumptionHa: 0 }]);
+  });
+
+  it('sums the Cerema file’s yearly m² columns over 2011–2020', () => {
+    const years = Array.from({ length: 10 }, (_, i) => `naf${11 + i}art${12 + i}`);
+    const csv = `idcom,idcomtxt,naf09art10,${years.join(',')},naf21art22\n2A004,Ajaccio,99999,${years.map(() => '1000').join(',')},88888\n`;
+    expect(parseReferenceCsv(csv)).toEqual([{ insee: '2A004', referenceConsumptionHa: 1 }]);
+  });
+
+  it('refuses a file without a usable column or with a bad value', () => {
+    expect(() => parseReferenceCsv('commune;ha\nx;1\n')).toThrow(/INSEE/);
+    expect(() => parseReferenceCsv('insee;reference_ha\n95584;-3\n')).toThrow(/Ligne 2/);
+    expect(() => parseReferenceCsv('insee;reference_ha\n9558;3\n')).toThrow(/INSEE/);
+  });
+});
