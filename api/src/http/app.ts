@@ -17,6 +17,7 @@ import { publicAffluence } from './routes/public';
 import { runs } from './routes/runs';
 import { territory } from './routes/territory';
 import { users } from './routes/users';
+import { zan } from './routes/zan';
 
 export const MAX_JSON_BODY_BYTES = 1024 * 1024;
 
@@ -45,6 +46,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api/dumps', dumps);
   app.route('/ogc', ogc);
   app.route('/api/affluence', affluence);
+  app.route('/api/zan', zan);
   app.route('/', publicAffluence);
 
   if (fs.existsSync(WEB_DIST)) {
