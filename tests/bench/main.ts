@@ -29,6 +29,14 @@ const BENCHES: BenchPart[] = [
       printAffluence(await benchAffluence());
     },
   },
+  {
+    name: 'zan',
+    description: 'occupation du sol : km²/h en segmentation et en agrégation (mosaïque, nomenclature, communes, changements, tuiles), rapport à session.run nu',
+    run: async () => {
+      const { benchZan } = await import('./zan');
+      await benchZan();
+    },
+  },
 ];
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
