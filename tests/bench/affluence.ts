@@ -88,7 +88,7 @@ export async function benchAffluence(opts: AffluenceBenchOptions = {}): Promise<
         headers: { 'content-type': 'image/jpeg', 'x-sensor-key': sensor.key },
         body: jpeg,
       });
-    for (const sensor of sensors) await (await push(sensor, frames[0]!.jpeg)).arrayBuffer(); // warm-up
+    for (const frame of frames) for (const sensor of sensors.slice(0, 2)) await (await push(sensor, frame.jpeg)).arrayBuffer(); // warm-up: sessions, JIT, pool
 
     // Paced: each camera sends every cameras/rate seconds, whatever the answers (a late frame is not skipped).
     const pacedLatencies: number[] = [];
