@@ -42,5 +42,11 @@ export async function loadClassRaster(storage: Storage, authorityId: number, vin
   return { ...meta, classes };
 }
 
-export const landcoverTileKey = (authorityId: number, vintageId: number, z: number, x: number, y: number) =>
-  `tiles/zan/${authorityId}/${vintageId}/${z}/${x}/${y}.png`;
+/** The run whose map is current for a vintage (its tiles are the ones served). */
+export async function currentLandcoverRun(storage: Storage, authorityId: number, vintageId: number): Promise<string | undefined> {
+  const header = await storage.get(`${base(authorityId, vintageId)}/classes.json`);
+  return header ? (JSON.parse(header.toString('utf8')) as { runId: string }).runId : undefined;
+}
+
+export const landcoverTileKey = (authorityId: number, vintageId: number, runId: string, z: number, x: number, y: number) =>
+  `tiles/zan/${authorityId}/${vintageId}/${runId}/${z}/${x}/${y}.png`;

@@ -82,6 +82,12 @@ export const zanPipeline: Pipeline = {
       const classes = await inflateAsync(bytes);
       maps.push({ chip, map: { classes: new Uint8Array(classes.buffer, classes.byteOffset, classes.byteLength), width: chip.width, height: chip.height } });
     }
+    if (maps.length < chips.length) {
+      // a concurrent or earlier finalise of this run already mosaicked and cleared the chip maps
+      const done = await loadClassRasterHeader(deps, run);
+      if (done?.runId === run.id) return;
+      throw new ChipInputError(`Cartes de ${chips.length - maps.length} tuiles introuvables : relancer l’analyse.`);
+    }
     const mosaic = mosaicChipClassMaps(maps, window);
     const gt: GeoTransform = {
       ...info.geoTransform,
@@ -221,12 +227,22 @@ async function saveChanges(deps: AppDeps, authorityId: number, fromVintageId: nu
   await stale.execute();
 }
 
+/**
+ * Tiles go under the run's id (the route serves the run whose raster is current), so that two finalises of
+ * one run write the same files and a new run never mixes with the tiles of the previous one; those go after.
+ */
 async function renderTiles(deps: AppDeps, run: Run, raster: ClassRaster, nomenclature: Nomenclature) {
-  await deps.storage.removePrefix(`tiles/zan/${run.authorityId}/${run.vintageId}`);
   const palette = classPalette(nomenclature);
   for (const tile of landcoverTiles(raster)) {
     const png = await renderLandcoverTile(raster, palette, tile);
-    if (png) await deps.storage.put(landcoverTileKey(run.authorityId, run.vintageId!, tile.z, tile.x, tile.y), png);
+    if (png) await deps.storage.put(landcoverTileKey(run.authorityId, run.vintageId!, run.id, tile.z, tile.x, tile.y), png);
   }
+  const earlier = await deps.db.selectFrom('run').select('id').where('authorityId', '=', run.authorityId).where('vintageId', '=', run.vintageId!).where('useCase', '=', 'zan').where('id', '!=', run.id).execute();
+  for (const other of earlier) await deps.storage.removePrefix(`tiles/zan/${run.authorityId}/${run.vintageId}/${other.id}`);
+}
+
+async function loadClassRasterHeader(deps: AppDeps, run: Run) {
+  const header = await deps.storage.get(`zan/${run.authorityId}/${run.vintageId}/classes.json`);
+  return header ? (JSON.parse(header.toString('utf8')) as { runId: string }) : undefined;
 }
 

@@ -5,7 +5,7 @@ import { authorityOf } from '../../auth/scope';
 import { VigieError, notFound } from '../../errors';
 import { htmlToPdf } from '../../print';
 import {
-  Nomenclature, analysedVintages, communeMapPng, communeZan, landcoverTileKey, nomenclatureOf, parseReferenceCsv, reportHtml, statsCsv, zanSummary,
+  Nomenclature, analysedVintages, communeMapPng, currentLandcoverRun, communeZan, landcoverTileKey, nomenclatureOf, parseReferenceCsv, reportHtml, statsCsv, zanSummary,
 } from '../../zan';
 import type { AppEnv } from '../context';
 import { BboxParam, LIMITS, PageQuery } from '../limits';
@@ -68,7 +68,10 @@ export const zan = new Hono<AppEnv>()
     const { year, z: zoom, x, y } = parseParams(c, TileParams);
     const row = Number.parseInt(y, 10);
     if (x >= 2 ** zoom || row >= 2 ** zoom) throw new VigieError('not_found', 'Tuile hors de la grille.', 404);
-    const tile = await c.get('deps').storage.get(landcoverTileKey(authorityOf(c), await vintageIdOf(c, year), zoom, x, row));
+    const { storage } = c.get('deps');
+    const vintageId = await vintageIdOf(c, year);
+    const runId = await currentLandcoverRun(storage, authorityOf(c), vintageId);
+    const tile = runId ? await storage.get(landcoverTileKey(authorityOf(c), vintageId, runId, zoom, x, row)) : undefined;
     if (!tile) throw new VigieError('not_found', 'Tuile d’occupation du sol absente.', 404);
     return c.body(new Uint8Array(tile), 200, { 'Content-Type': 'image/png', 'Cache-Control': 'private, max-age=3600' });
   })

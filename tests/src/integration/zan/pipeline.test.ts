@@ -4,6 +4,9 @@ import { type TestStack, type Client, login } from '../../support/stack';
 import { startDemoStack } from '../../support/demo';
 import { waitForRun } from '../../support/runs';
 import { type TruthVintage, truthFlows, truthVintage } from './support';
+import { pdfText } from './pdf-text';
+import { formatHa, reportIndicators, type CommuneZan } from '@vigie/api/zan';
+import { toWgs84, toWebMercator, EARTH_HALF_CIRCUMFERENCE } from '@vigie/api/geo';
 
 const ha = (m2: number) => (m2 / 10_000).toFixed(2);
 
@@ -84,4 +87,70 @@ describe('zan: land cover per vintage over the demo territory with the shipped m
       .executeTakeFirstOrThrow();
     expect(Number(flowRows.a) - Number(flowRows.r)).toBeCloseTo(totalGot, -1);
   });
+  it('serves the land-cover tiles, the commune figures and the change polygons with their review', async () => {
+    const insee = [...truth.get(stack.manifest.vintages[0]!.year)!.artificialisedM2.keys()][0]!;
+    const res = await admin.fetch(`/api/zan/communes/${insee}`);
+    expect(res.status).toBe(200);
+    const zan = (await res.json()) as CommuneZan;
+    expect(zan.vintages.map((v) => v.year)).toEqual(stack.manifest.vintages.map((v) => v.year));
+    expect(zan.flows.length).toBe(3);
+    expect(zan.vintages[0]!.classes.length).toBeGreaterThan(3);
+
+    // a tile at the middle of the territory, zoom 16
+    const raster = truth.get(stack.manifest.vintages[0]!.year)!.analysed.raster;
+    const gt = raster.geoTransform;
+    const [mx, my] = toWebMercator(toWgs84([gt.originX + (raster.width / 2) * gt.pixelWidth, gt.originY - (raster.height / 2) * gt.pixelHeight]));
+    const size = (2 * EARTH_HALF_CIRCUMFERENCE) / 2 ** 16;
+    const x = Math.floor((mx + EARTH_HALF_CIRCUMFERENCE) / size), y = Math.floor((EARTH_HALF_CIRCUMFERENCE - my) / size);
+    const tile = await admin.fetch(`/api/zan/tiles/${stack.manifest.vintages[0]!.year}/16/${x}/${y}.png`);
+    expect(tile.status).toBe(200);
+    expect(tile.headers.get('content-type')).toBe('image/png');
+    expect((await fetch(`${stack.baseUrl}/api/zan/tiles/${stack.manifest.vintages[0]!.year}/16/${x}/${y}.png`)).status).toBe(401);
+
+    const changes = (await (await admin.fetch('/api/zan/changes?limit=500')).json()) as { type: string; features: { id: number; properties: { kind: string; areaM2: number; review: string; fromYear: number; toYear: number } }[] };
+    expect(changes.type).toBe('FeatureCollection');
+    expect(changes.features.length).toBeGreaterThan(0);
+    expect(changes.features.every((f) => f.properties.areaM2 >= 100)).toBe(true);
+    console.log(`zan changes: ${changes.features.length} polygons (${changes.features.filter((f) => f.properties.kind === 'artificialisation').length} artificialisation)`);
+    const first = changes.features[0]!;
+    const patched = await admin.fetch(`/api/zan/changes/${first.id}`, { method: 'PATCH', body: JSON.stringify({ review: 'confirme' }) });
+    expect(patched.status).toBe(200);
+    const confirmed = (await (await admin.fetch('/api/zan/changes?review=confirme')).json()) as { features: { id: number }[] };
+    expect(confirmed.features.map((f) => f.id)).toEqual([first.id]);
+    expect((await admin.fetch(`/api/zan/changes/${first.id}`, { method: 'PATCH', body: JSON.stringify({ review: 'peut-être' }) })).status).toBe(400);
+
+    const csv = await (await admin.fetch('/api/zan/stats.csv')).text();
+    expect(csv.trim().split('\r\n')).toHaveLength(1 + 4 * stack.manifest.vintages.length);
+  });
+
+  it('computes the trajectory from an imported reference and prints a report whose numbers are the API’s', async () => {
+    const insee = [...truth.get(stack.manifest.vintages[0]!.year)!.artificialisedM2.keys()][0]!;
+    const imported = await admin.fetch('/api/zan/trajectory/import', { method: 'POST', headers: { 'Content-Type': 'text/csv' }, body: `insee;reference_ha\n${insee};1,5\n99999;2\n` });
+    expect(imported.status).toBe(200);
+    expect(await imported.json()).toEqual({ imported: 1, ignored: ['99999'] });
+    const put = await admin.fetch(`/api/zan/communes/${insee}/trajectory`, { method: 'PUT', body: JSON.stringify({ referenceConsumptionHa: 1.5, targetReductionPct: 50, guarantee: true, trendsText: 'Lotissement du Clos et parking de la gare.' }) });
+    expect(put.status).toBe(200);
+    const zan = (await put.json()) as CommuneZan;
+    expect(zan.trajectory).not.toBeNull();
+    expect(zan.trajectory!.budgetHa).toBe(1);
+    expect(zan.consumption!.baselineYear).toBe(2021);
+    console.log(`zan trajectory ${insee}: consumed ${zan.trajectory!.consumedHa.toFixed(2)} ha of ${zan.trajectory!.budgetHa} ha, pace ${zan.trajectory!.paceHaPerYear?.toFixed(2)} ha/an, runs out ${zan.trajectory!.exhaustionYear}, overshoot ${zan.trajectory!.overshoot}`);
+
+    const indicators = reportIndicators(zan);
+    const expected = [formatHa(indicators.nafConsumptionHa!, 'ha'), formatHa(indicators.netBalanceM2!), formatHa(indicators.newlySealedM2!), formatHa(zan.trajectory!.budgetHa, 'ha')];
+    const html = await (await admin.fetch(`/api/zan/communes/${insee}/report.html`)).text();
+    for (const key of ['consommation-naf', 'solde-net', 'impermeabilisation', 'objectifs']) expect(html).toContain(`data-indicator="${key}"`);
+    for (const value of expected) expect(html).toContain(value);
+    expect(html).toContain('Lotissement du Clos');
+    expect(html).toContain('data:image/png;base64,');
+
+    const res = await admin.fetch(`/api/zan/communes/${insee}/report.pdf`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/pdf');
+    const pdf = Buffer.from(await res.arrayBuffer());
+    expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    const text = pdfText(pdf).replace(/\s+/g, ' ');
+    for (const title of ['Consommation d’espaces naturels', 'Solde entre artificialisation', 'nouvellement imperméabilisées', 'Évaluation au regard des objectifs']) expect(text).toContain(title);
+    for (const value of expected) expect(text.replace(/\u202f|\u00a0/g, ' ')).toContain(value.replace(/\u202f|\u00a0/g, ' '));
+  }, 120_000);
 });

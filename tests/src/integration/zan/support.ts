@@ -4,7 +4,8 @@ import type { Database } from '@vigie/api/db';
 import { type ClassRaster, Nomenclature } from '@vigie/api/zan';
 import { openGeoTiff, describeGeoTiff } from '@vigie/workers/imagery';
 import { type AnalysedVintage, artificialisedMask, communeClassAreas, compareVintages, pixelAreaM2, rasterisePolygons } from '@vigie/workers/zan';
-import type { Polygon, MultiPolygon } from 'geojson';
+import type { LabelledPolygon } from '@vigie/workers/zan';
+type Geometry = LabelledPolygon['geometry'];
 
 export interface TruthVintage {
   year: number;
@@ -25,7 +26,7 @@ export async function truthVintage(db: Kysely<Database>, authorityId: number, de
   const info = await describeGeoTiff(tif);
   const { image } = await openGeoTiff(tif);
   const data = (await image.readRasters({ interleave: true, samples: [0] })) as unknown as Uint8Array;
-  const labels = rasterisePolygons(communes.map((c) => ({ geometry: c.geometry as unknown as Polygon | MultiPolygon })), info.geoTransform, info.width, info.height);
+  const labels = rasterisePolygons(communes.map((c) => ({ geometry: c.geometry as unknown as Geometry })), info.geoTransform, info.width, info.height);
   const classes = Uint8Array.from(data);
   for (let p = 0; p < classes.length; p++) if (labels[p] === 0) classes[p] = 255;
   const raster: ClassRaster = { classes, width: info.width, height: info.height, geoTransform: info.geoTransform, vintageId: 0, runId: 'truth' };
@@ -42,7 +43,7 @@ export async function truthFlows(db: Kysely<Database>, authorityId: number, earl
   const { classLookup } = await import('@vigie/api/zan');
   const communes = await db.selectFrom('commune').select(['insee', 'geometry']).where('authorityId', '=', authorityId).orderBy('insee').execute();
   const r = later.analysed.raster;
-  const labels = rasterisePolygons(communes.map((c) => ({ geometry: c.geometry as unknown as Polygon | MultiPolygon })), r.geoTransform, r.width, r.height);
+  const labels = rasterisePolygons(communes.map((c) => ({ geometry: c.geometry as unknown as Geometry })), r.geoTransform, r.width, r.height);
   const { flows } = compareVintages(earlier.analysed, later.analysed, { communeLabels: labels, minChangeM2: 100, lookup: classLookup(Nomenclature.parse(setting.nomenclature)), polygons: false });
   const byCommune = new Map<string, { artificialisedM2: number; renaturedM2: number }>(communes.map((c) => [c.insee, { artificialisedM2: 0, renaturedM2: 0 }]));
   for (const f of flows) {
