@@ -100,11 +100,12 @@ export async function benchZan(log: (line: string) => void = console.log): Promi
     aggregationMs += performance.now() - start;
     rasters.push(raster);
   }
+  const sessions = model.pool.size;
   await model.close();
 
   const km2 = windowKm2 * years.length;
   const perHour = (ms: number) => km2 / (ms / 3_600_000);
-  const bareScaledMs = (bareMsPerChip / model.pool.size) * chipsCount * years.length;
+  const bareScaledMs = (bareMsPerChip / sessions) * chipsCount * years.length;
   const result: ZanBench = {
     windowKm2,
     chips: chipsCount,
@@ -115,7 +116,7 @@ export async function benchZan(log: (line: string) => void = console.log): Promi
     segmentationOverBare: segmentationMs / bareScaledMs,
     endToEndOverBare: (segmentationMs + aggregationMs) / bareScaledMs,
   };
-  log(`zan: ${years.length} vintages × ${windowKm2.toFixed(3)} km² (${chipsCount} chips of ${model.card.input.width} px, ${model.pool.size} sessions)`);
+  log(`zan: ${years.length} vintages × ${windowKm2.toFixed(3)} km² (${chipsCount} chips of ${model.card.input.width} px, ${sessions} sessions)`);
   log(`zan: bare inference ${bareMsPerChip.toFixed(0)} ms/chip → ${perHour(bareScaledMs).toFixed(1)} km²/h`);
   log(`zan: segmentation ${result.segmentationKm2PerHour.toFixed(1)} km²/h (×${result.segmentationOverBare.toFixed(2)} bare), aggregation ${result.aggregationKm2PerHour.toFixed(1)} km²/h, end to end ${result.endToEndKm2PerHour.toFixed(1)} km²/h (×${result.endToEndOverBare.toFixed(2)} bare)`);
   return result;
