@@ -48,15 +48,19 @@ describe('zan: land cover per vintage over the demo territory with the shipped m
   }
 
   it('measures each commune’s artificialised area per vintage within 5 % of the ground truth', async () => {
+    // every figure is printed before anything is asserted
+    const errors: number[] = [];
     for (const v of stack.manifest.vintages) {
       const measured = await measuredArtificialised(v.year);
       for (const [insee, expected] of truth.get(v.year)!.artificialisedM2) {
         const got = measured.get(insee) ?? 0;
         const error = Math.abs(got - expected) / expected;
+        errors.push(error);
         console.log(`zan ${v.year} ${insee}: artificialised ${ha(got)} ha, truth ${ha(expected)} ha, error ${(error * 100).toFixed(1)} %`);
-        expect(error).toBeLessThanOrEqual(0.05);
       }
     }
+    expect(errors).toHaveLength(4 * stack.manifest.vintages.length);
+    expect(Math.max(...errors)).toBeLessThanOrEqual(0.05);
   });
 
   it('measures the net change from the first to the last vintage within 10 %', async () => {
@@ -149,7 +153,8 @@ describe('zan: land cover per vintage over the demo territory with the shipped m
     expect(res.headers.get('content-type')).toBe('application/pdf');
     const pdf = Buffer.from(await res.arrayBuffer());
     expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
-    const text = pdfText(pdf).replace(/\s+/g, ' ');
+    // NFKC: Chromium prints "fi" as a ligature glyph
+    const text = pdfText(pdf).normalize('NFKC').replace(/\s+/g, ' ');
     for (const title of ['Consommation d’espaces naturels', 'Solde entre artificialisation', 'nouvellement imperméabilisées', 'Évaluation au regard des objectifs']) expect(text).toContain(title);
     for (const value of expected) expect(text.replace(/\u202f|\u00a0/g, ' ')).toContain(value.replace(/\u202f|\u00a0/g, ' '));
   }, 120_000);
