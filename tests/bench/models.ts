@@ -30,6 +30,8 @@ export interface ModelBenchRow {
   bareMs: number;
   /** median ms of the whole path, one image at a time */
   wholeMs: number;
+  /** median ms of reading the window (TIFF) or decoding the frame (JPEG), inside wholeMs */
+  readMs: number;
   /** wholeMs / bareMs (goal ≤ 1.15) */
   ratio: number;
   /** images per second through the whole path with every session busy */
@@ -99,7 +101,13 @@ export async function benchModels(opts: { reps?: number } = {}): Promise<ModelBe
         const rasters = await Promise.all(files.map((_, k) => source.read(k)));
         const tensors = await Promise.all(rasters.map(async (r) => (await preprocess(model.card, r)).tensor));
         const bareRun = (k: number) => session.run({ [model.card.input.name]: tensors[k % tensors.length]! });
-        const whole = async (k: number) => runWhole(model, await source.read(k));
+        const reads: number[] = [];
+        const whole = async (k: number) => {
+          const t = performance.now();
+          const raster = await source.read(k);
+          reads.push(performance.now() - t);
+          return runWhole(model, raster);
+        };
         for (let k = 0; k < 2; k++) {
           await bareRun(k);
           await whole(k);
@@ -121,6 +129,7 @@ export async function benchModels(opts: { reps?: number } = {}): Promise<ModelBe
         };
         await Promise.all(Array.from({ length: model.pool.size + 1 }, lane));
         const pipelinedMs = (performance.now() - started) / reps;
+        const readMs = median(reads);
         const bareMs = median(bare);
         const wholeMs = median(path);
         rows.push({
@@ -131,6 +140,7 @@ export async function benchModels(opts: { reps?: number } = {}): Promise<ModelBe
           sessions: `${model.pool.size}×${model.pool.intraOpNumThreads}`,
           bareMs: round(bareMs),
           wholeMs: round(wholeMs),
+          readMs: round(readMs),
           ratio: round(wholeMs / bareMs),
           imagesPerSecond: round(1000 / pipelinedMs),
           unit: task === 'crowd' ? 'images caméra/s' : 'tuiles/s',
@@ -160,6 +170,7 @@ export function printModels(rows: readonly ModelBenchRow[]): void {
           'sessions×threads': r.sessions,
           'session.run nu (ms)': r.bareMs,
           'chemin complet (ms)': r.wholeMs,
+          'dont lecture (ms)': r.readMs,
           ratio: r.ratio,
           débit: `${r.imagesPerSecond} ${r.unit}`,
         },
