@@ -12,6 +12,9 @@ import { parseParams, parseQuery } from '../validate';
  * OGC API – Features, Part 1 (Core + GeoJSON), read-only, so that QGIS and other GIS clients add the dump
  * detections as a layer: landing page, conformance, one collection "dumps", its items paged with bbox/limit/offset.
  * Signed-in users only (the session cookie), scoped to their authority like the rest of the API.
+ * No API token yet: issuing and revoking tokens belongs to auth/, not here. Until then QGIS passes the session
+ * cookie with its "API Header" authentication method (header `Cookie: vigie_session=…`). A token would plug into
+ * requireRole() as `Authorization: Bearer`, read-only, stored hashed like sessions.
  */
 const CRS84 = 'http://www.opengis.net/def/crs/OGC/1.3/CRS84';
 const CONFORMANCE = ['http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core', 'http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson'];
