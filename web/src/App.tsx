@@ -1,6 +1,6 @@
 import type { Layer, PickingInfo } from '@deck.gl/core';
 import { useCallback, useMemo, useState } from 'react';
-import type { CommuneFeature, Position, RunProgress, SessionUser, Vintage } from './api/types';
+import type { CommuneFeature, LandChangeFeature, Position, RunProgress, SensorStatus, SessionUser, Vintage } from './api/types';
 import { LoginPage } from './auth/LoginPage';
 import { useSession } from './auth/session';
 import { formatArea, formatDate, formatNumber } from './format';
@@ -16,9 +16,9 @@ import { areaLayers, type DrawnArea } from './runs/areaLayers';
 import { RunsPanel, type AreaMode } from './runs/RunsPanel';
 import { useRuns } from './runs/useRuns';
 import { useTerritory } from './territory/useTerritory';
-import { AffluencePanel, affluenceLayers } from './usecases/affluence';
-import { DumpsPanel, dumpsLayers } from './usecases/dumps';
-import { ZanPanel, zanLayers } from './usecases/zan';
+import { AffluencePanel, affluenceLayers, useAffluence } from './usecases/affluence';
+import { DUMPS_PICKABLE, DumpsPanel, dumpsLayers, useDumps } from './usecases/dumps';
+import { ZanPanel, useZan, zanLayers } from './usecases/zan';
 
 export function App() {
   const { state } = useSession();
@@ -62,6 +62,23 @@ function Dashboard({ user }: { user: SessionUser }) {
   const [area, setArea] = useState<DrawnArea>({ vertices: [], closed: false });
   const [drawing, setDrawing] = useState(false);
 
+  // use-case data lives here because the map and the side panel both read it; each loads when its view opens
+  const dumps = useDumps(view === 'dumps');
+  const zan = useZan(view === 'zan');
+  const affluence = useAffluence(view === 'affluence');
+  const landcoverYear = zan.summary?.vintages.includes(vintage?.year ?? -1) ? vintage!.year : (zan.summary?.vintages.at(-1) ?? null);
+  const zanNet = useMemo(
+    () => new Map((zan.summary?.communes ?? []).filter((c) => c.netChangeM2 !== null).map((c) => [c.insee, c.netChangeM2!])),
+    [zan.summary],
+  );
+  // the map follows the reviewer through the queue (J/K, a click in the list), not the first load
+  const focusedDetection = view === 'dumps' && dumps.moves > 0 && dumps.current >= 0 ? dumps.table.rows[dumps.current] : undefined;
+  const focus = useMemo<Position | null>(
+    () => (focusedDetection ? [focusedDetection.lon, focusedDetection.lat] : null),
+    // a move refocuses, a new version of the same row (a comment, a status) does not
+    [dumps.moves, focusedDetection?.id],
+  );
+
   const toggleCommune = useCallback((insee: string) => {
     setSelectedCommunes((current) => {
       const next = new Set(current);
@@ -82,27 +99,62 @@ function Dashboard({ user }: { user: SessionUser }) {
         }),
       );
     }
-    // the use-case APIs are not there yet: their layer functions get no data and draw nothing
-    if (view === 'dumps') list.push(...dumpsLayers({ detections: [] }, { zoom }));
-    if (view === 'zan' && territory.communes) list.push(...zanLayers({ communes: territory.communes, netArtificialisedM2: new Map() }));
-    if (view === 'affluence') list.push(...affluenceLayers({ sensors: [] }));
+    if (view === 'dumps') list.push(...dumpsLayers(dumps.table, { zoom, selected: dumps.current }));
+    if (view === 'zan' && territory.communes) {
+      list.push(
+        ...zanLayers(
+          { communes: territory.communes, bounds: territory.bounds, netM2: zanNet, changes: zan.changes, landcoverYear },
+          { background: zan.background, opacity: zan.opacity, showChanges: zan.showChanges, selected: zan.selected },
+        ),
+      );
+    }
+    if (view === 'affluence') list.push(...affluenceLayers(affluence.sensors ?? [], { selected: affluence.selected, draft: affluence.draft }));
     if (view === 'runs' && areaMode === 'drawn') list.push(...areaLayers(area));
     return list;
-  }, [territory.communes, territory.labels, view, areaMode, selectedCommunes, vintage?.hasOrtho, zoom, area]);
+  }, [
+    territory.communes, territory.labels, territory.bounds, view, areaMode, selectedCommunes, vintage?.hasOrtho, zoom, area,
+    dumps.table, dumps.current, zanNet, zan.changes, zan.background, zan.opacity, zan.showChanges, zan.selected, landcoverYear,
+    affluence.sensors, affluence.selected, affluence.draft,
+  ]);
 
   const getTooltip = useCallback(
     (info: PickingInfo) => {
+      const layerId = info.layer?.id ?? '';
+      if (DUMPS_PICKABLE.has(layerId) && info.index >= 0) {
+        const d = dumps.table.rows[info.index];
+        if (!d) return null;
+        return `${t('dumps.detection', { id: d.id })} — ${t(`dumps.status.${d.status}`)}\n${t('dumps.score')} : ${formatNumber(d.score * 100, locale)} % · ${formatArea(d.areaM2, locale)}\n${d.communeName ?? ''} · ${d.vintage}`;
+      }
+      if (layerId === 'zan-changes') {
+        const p = (info.object as LandChangeFeature | undefined)?.properties;
+        if (!p) return null;
+        return `${t(p.kind === 'artificialisation' ? 'zan.changeArtificialisation' : 'zan.changeRenaturation')} ${p.fromYear} → ${p.toYear}\n${formatArea(p.areaM2, locale)}`;
+      }
+      if (layerId === 'affluence-sensors') {
+        const s = info.object as SensorStatus | undefined;
+        if (!s) return null;
+        const now = s.online && s.latest ? `${t(`affluence.level.${s.latest.level}`)}\n${t('affluence.countLine', { people: s.latest.people, vehicles: s.latest.vehicles })}` : t('affluence.offline');
+        return `${s.name} (${s.zone})\n${now}`;
+      }
       const feature = info.object as CommuneFeature | undefined;
-      if (!feature?.properties?.insee || info.layer?.id !== 'communes') return null;
+      if (!feature?.properties?.insee || (layerId !== 'communes' && layerId !== 'zan-choropleth')) return null;
       const p = feature.properties;
       const population = p.population === null ? '' : `\n${t('map.population')} : ${formatNumber(p.population, locale)} hab.`;
-      return `${p.name} (${p.insee})\n${t('map.area')} : ${formatArea(p.areaM2, locale)}${population}`;
+      const net = layerId === 'zan-choropleth' && zanNet.has(p.insee) ? `\n${t('zan.netChange')} : ${formatArea(Math.abs(zanNet.get(p.insee)!), locale)}${zanNet.get(p.insee)! < 0 ? ` (${t('zan.renaturation')})` : ''}` : '';
+      return `${p.name} (${p.insee})\n${t('map.area')} : ${formatArea(p.areaM2, locale)}${population}${net}`;
     },
-    [t, locale],
+    [t, locale, dumps.table, zanNet],
   );
 
   const onMapClick = useCallback(
     (lngLat: Position, info: PickingInfo | null) => {
+      const layerId = info?.layer?.id ?? '';
+      if (view === 'dumps' && DUMPS_PICKABLE.has(layerId) && info!.index >= 0) dumps.select(info!.index);
+      if (view === 'zan' && (layerId === 'communes' || layerId === 'zan-choropleth')) zan.select((info!.object as CommuneFeature).properties.insee);
+      if (view === 'affluence') {
+        if (affluence.placing) affluence.place(lngLat);
+        else if (layerId === 'affluence-sensors') affluence.select((info!.object as SensorStatus).id);
+      }
       if (view !== 'runs') return;
       if (drawing) {
         setArea((current) => ({ vertices: [...current.vertices, lngLat], closed: false }));
@@ -111,7 +163,7 @@ function Dashboard({ user }: { user: SessionUser }) {
       const feature = info?.layer?.id === 'communes' ? (info.object as CommuneFeature | undefined) : undefined;
       if (areaMode === 'communes' && feature) toggleCommune(feature.properties.insee);
     },
-    [view, drawing, areaMode, toggleCommune],
+    [view, drawing, areaMode, toggleCommune, dumps, zan, affluence],
   );
 
   const changeBasemap = useCallback((url: string | null) => {
@@ -168,9 +220,9 @@ function Dashboard({ user }: { user: SessionUser }) {
               onFit={() => setFitRequest((n) => n + 1)}
             />
           )}
-          {view === 'dumps' && <DumpsPanel />}
-          {view === 'zan' && <ZanPanel />}
-          {view === 'affluence' && <AffluencePanel />}
+          {view === 'dumps' && <DumpsPanel dumps={dumps} user={user} communes={territory.communes} vintages={vintages} />}
+          {view === 'zan' && <ZanPanel zan={zan} landcoverYear={landcoverYear} canPlan={user.role === 'admin' || user.role === 'planner'} />}
+          {view === 'affluence' && <AffluencePanel affluence={affluence} />}
           {view === 'runs' && (
             <RunsPanel
               canRun={canRunAnalyses(user.role)}
@@ -215,7 +267,8 @@ function Dashboard({ user }: { user: SessionUser }) {
             getTooltip={getTooltip}
             onClick={onMapClick}
             onZoom={setZoom}
-            crosshair={drawing}
+            focus={focus}
+            crosshair={drawing || (view === 'affluence' && affluence.placing)}
           />
           {vintage?.acquisitionDate && <p className="map-caption">{`${vintage.label} — ${t('map.vintageAcquired', { date: formatDate(vintage.acquisitionDate, locale) })}`}</p>}
         </main>

@@ -17,7 +17,8 @@ export const VIEWS: readonly View[] = [
   { id: 'map', path: '/', label: 'nav.map', roles: ['reviewer', 'planner', 'tourism', 'viewer'] },
   { id: 'dumps', path: '/dumps', label: 'nav.dumps', roles: ['reviewer', 'viewer'] },
   { id: 'zan', path: '/zan', label: 'nav.zan', roles: ['planner', 'viewer'] },
-  { id: 'affluence', path: '/affluence-admin', label: 'nav.affluence', roles: ['tourism', 'viewer'] },
+  // the sensors API admits the tourism office only (requireRole('tourism')): read-only accounts use the public page
+  { id: 'affluence', path: '/affluence-admin', label: 'nav.affluence', roles: ['tourism'] },
   { id: 'runs', path: '/runs', label: 'nav.runs', roles: ['reviewer', 'planner', 'viewer'] },
   { id: 'models', path: '/models', label: 'nav.models', roles: ['reviewer', 'planner', 'tourism', 'viewer'] },
 ];

@@ -1,4 +1,7 @@
-import type { CommuneCollection, Model, NewRun, RunProgress, Session, Vintage } from './types';
+import type {
+  CommuneCollection, CommuneZan, CountBucket, CountSeries, DetectionChange, DetectionDetail, DetectionFilters, DetectionPage, LandChangeCollection,
+  Model, NewRun, Nomenclature, RunProgress, Sensor, SensorInput, SensorStatus, Session, Vintage, ZanSummary,
+} from './types';
 
 /** A failed API call: the server's error envelope `{ error: { code, message } }`, or a network failure. */
 export class ApiError extends Error {
@@ -54,7 +57,43 @@ export const api = {
   startRun: (run: NewRun) => request<RunProgress>('POST', '/api/runs', run),
   cancelRun: (id: string) => request<RunProgress>('POST', `/api/runs/${encodeURIComponent(id)}/cancel`),
   resumeRun: (id: string) => request<RunProgress>('POST', `/api/runs/${encodeURIComponent(id)}/resume`),
+
+  detections: (filters: DetectionFilters, page: { limit: number; offset: number }) =>
+    request<DetectionPage>('GET', `/api/dumps/detections?${detectionQuery(filters, page)}`),
+  detection: (id: number) => request<DetectionDetail>('GET', `/api/dumps/detections/${id}`),
+  reviewDetection: (id: number, change: DetectionChange) => request<DetectionDetail>('PATCH', `/api/dumps/detections/${id}`, change),
+
+  zanSummary: () => request<ZanSummary>('GET', '/api/zan/summary'),
+  zanNomenclature: () => request<Nomenclature>('GET', '/api/zan/nomenclature'),
+  zanCommune: (insee: string) => request<CommuneZan>('GET', `/api/zan/communes/${encodeURIComponent(insee)}`),
+  zanSetTrajectory: (insee: string, body: { referenceConsumptionHa: number | null; targetReductionPct: number; guarantee: boolean }) =>
+    request<CommuneZan>('PUT', `/api/zan/communes/${encodeURIComponent(insee)}/trajectory`, body),
+  zanChanges: (query: { from?: number; to?: number; limit: number; offset: number }) =>
+    request<LandChangeCollection>('GET', `/api/zan/changes?${new URLSearchParams(Object.entries(query).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)]))}`),
+
+  sensors: () => request<{ sensors: SensorStatus[] }>('GET', '/api/affluence/sensors'),
+  createSensor: (input: SensorInput) => request<{ sensor: Sensor; key: string }>('POST', '/api/affluence/sensors', input),
+  updateSensor: (id: number, patch: Partial<SensorInput>) => request<{ sensor: Sensor }>('PATCH', `/api/affluence/sensors/${id}`, patch),
+  deleteSensor: (id: number) => request<{ ok: true }>('DELETE', `/api/affluence/sensors/${id}`),
+  rotateSensorKey: (id: number) => request<{ key: string }>('POST', `/api/affluence/sensors/${id}/key`),
+  sensorCounts: (id: number, bucket: CountBucket, from: Date, to: Date) =>
+    request<CountSeries>('GET', `/api/affluence/sensors/${id}/counts?${new URLSearchParams({ bucket, from: from.toISOString(), to: to.toISOString() })}`),
 };
+
+/** The detections list's query string; the exports take the same filters. */
+export function detectionQuery(filters: DetectionFilters, page?: { limit: number; offset: number }): string {
+  const query = new URLSearchParams();
+  if (filters.status.length > 0) query.set('status', filters.status.join(','));
+  if (filters.change.length > 0) query.set('change', filters.change.join(','));
+  if (filters.minScore > 0) query.set('minScore', String(filters.minScore));
+  if (filters.commune) query.set('commune', filters.commune);
+  if (filters.vintage !== null) query.set('vintage', String(filters.vintage));
+  if (page) {
+    query.set('limit', String(page.limit));
+    query.set('offset', String(page.offset));
+  }
+  return query.toString();
+}
 
 /** The orthophoto tile template of a vintage, for a maplibre raster source. */
 export const orthoTileTemplate = (year: number) => `${window.location.origin}/api/imagery/tiles/${year}/{z}/{x}/{y}.webp`;

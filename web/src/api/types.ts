@@ -105,3 +105,227 @@ export interface Model {
   task: 'detection' | 'segmentation' | 'counting';
   card: ModelCard;
 }
+
+// ---- Dépôts sauvages (api/src/http/routes/dumps.ts, api/src/dumps/feature.ts) ----
+
+export type DumpStatus = 'a_verifier' | 'confirme' | 'faux_positif' | 'signale' | 'resorbe';
+export const DUMP_STATUSES: readonly DumpStatus[] = ['a_verifier', 'confirme', 'faux_positif', 'signale', 'resorbe'];
+export type DumpChange = 'nouveau' | 'persistant' | 'disparu';
+export const DUMP_CHANGES: readonly DumpChange[] = ['nouveau', 'persistant', 'disparu'];
+
+export interface DetectionProperties {
+  id: number;
+  status: DumpStatus;
+  change: DumpChange;
+  score: number;
+  areaM2: number;
+  communeInsee: string | null;
+  communeName: string | null;
+  vintage: number;
+  firstSeenVintage: number | null;
+  lon: number;
+  lat: number;
+  assignee: { id: number; name: string | null } | null;
+  thumbnailUrl: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface DetectionFeature {
+  type: 'Feature';
+  id: number;
+  geometry: PolygonGeometry | MultiPolygonGeometry | { type: 'Point'; coordinates: Position };
+  properties: DetectionProperties;
+}
+
+export interface DetectionPage {
+  type: 'FeatureCollection';
+  features: DetectionFeature[];
+  total: number;
+  limit: number;
+  offset: number;
+}
+
+/** What the list and the exports can be narrowed to (the API's query string). */
+export interface DetectionFilters {
+  status: DumpStatus[];
+  change: DumpChange[];
+  minScore: number;
+  commune: string | null;
+  vintage: number | null;
+}
+
+export interface DetectionComment {
+  id: number;
+  body: string;
+  author: { id: number; name: string } | null;
+  createdAt: string;
+}
+
+export interface DetectionHistoryEntry {
+  at: string;
+  action: string;
+  user: { id: number; name: string } | null;
+  before: Record<string, unknown> | null;
+  after: Record<string, unknown> | null;
+}
+
+export interface DetectionDetail extends DetectionFeature {
+  properties: DetectionProperties & { comments: DetectionComment[]; history: DetectionHistoryEntry[]; transitions: DumpStatus[] };
+}
+
+export interface DetectionChange {
+  status?: DumpStatus;
+  assigneeId?: number | null;
+  comment?: string;
+}
+
+// ---- ZAN (api/src/http/routes/zan.ts, api/src/zan/queries.ts) ----
+
+export interface Trajectory {
+  referenceHa: number;
+  targetReductionPct: number;
+  guarantee: boolean;
+  budgetHa: number;
+  guaranteeApplied: boolean;
+  consumedHa: number;
+  remainingHa: number;
+  consumedPct: number | null;
+  asOfYear: number;
+  yearsElapsed: number;
+  paceHaPerYear: number | null;
+  projectedHa: number | null;
+  exhaustionYear: number | null;
+  overshoot: boolean;
+}
+
+export interface ZanCommuneSummary {
+  insee: string;
+  name: string;
+  areaM2: number;
+  /** artificialised m² per vintage year */
+  artificialisedM2: Record<string, number>;
+  artificialisedPct: number | null;
+  netChangeM2: number | null;
+  trajectory: Trajectory | null;
+}
+
+export interface ZanSummary {
+  vintages: number[];
+  communes: ZanCommuneSummary[];
+  territory: { trajectory: Trajectory | null; communesWithTrajectory: number };
+}
+
+export interface ZanClassArea {
+  classId: number;
+  key: string;
+  label: string;
+  color: string;
+  category: number;
+  areaM2: number;
+  artificialisedM2: number;
+}
+
+export interface ZanFlow {
+  fromYear: number;
+  toYear: number;
+  artificialisationM2: number;
+  renaturationM2: number;
+  netM2: number;
+  newlySealedM2: number;
+  transitions: { fromClass: number; toClass: number; areaM2: number; artificialisedM2: number; renaturedM2: number }[];
+}
+
+export interface CommuneZan {
+  commune: { insee: string; name: string; areaM2: number; population: number | null };
+  vintages: { id: number; year: number; coveredM2: number; artificialisedM2: number; artificialisedPct: number; sealedM2: number; classes: ZanClassArea[] }[];
+  flows: ZanFlow[];
+  consumption: { baselineYear: number; asOfYear: number; consumedHa: number; estimated: boolean } | null;
+  settings: { referenceConsumptionHa: number | null; targetReductionPct: number; guarantee: boolean };
+  trajectory: Trajectory | null;
+  trendsText: string;
+  updatedAt: string | null;
+}
+
+export interface NomenclatureClass {
+  id: number;
+  key: string;
+  label: string;
+  ocsge: string;
+  color: string;
+  category: number;
+  artificialised: boolean;
+  sealed: boolean;
+}
+
+export interface Nomenclature {
+  classes: NomenclatureClass[];
+  builtMinM2: number;
+  sealedMinM2: number;
+}
+
+export type LandChangeKind = 'artificialisation' | 'renaturation';
+
+export interface LandChangeFeature {
+  type: 'Feature';
+  id: number;
+  geometry: PolygonGeometry | MultiPolygonGeometry;
+  properties: { id: number; communeInsee: string; kind: LandChangeKind; fromClass: number; toClass: number; areaM2: number; review: string; fromYear: number; toYear: number };
+}
+
+export interface LandChangeCollection {
+  type: 'FeatureCollection';
+  features: LandChangeFeature[];
+}
+
+// ---- Affluence (api/src/http/routes/affluence.ts, api/src/affluence/) ----
+
+export type OccupancyLevel = 'calme' | 'frequente' | 'tres_frequente';
+
+export interface Sensor {
+  id: number;
+  name: string;
+  zone: string;
+  lon: number;
+  lat: number;
+  calmMax: number;
+  busyMax: number;
+  intervalS: number;
+  countingPolygon: [number, number][] | null;
+  snapshotUrl: string | null;
+  createdAt: string;
+}
+
+export interface SensorStatus extends Sensor {
+  online: boolean;
+  latest: { observedAt: string; people: number; vehicles: number; level: OccupancyLevel } | null;
+}
+
+export interface SensorInput {
+  name: string;
+  zone: string;
+  lon: number;
+  lat: number;
+  calmMax: number;
+  busyMax: number;
+  intervalS: number;
+}
+
+export type CountBucket = '15min' | 'hour' | 'day';
+
+export interface CountPoint {
+  start: string;
+  samples: number;
+  people: { mean: number; max: number } | null;
+  vehicles: { mean: number; max: number } | null;
+}
+
+export interface CountSeries {
+  sensorId: number;
+  bucket: CountBucket;
+  from: string;
+  to: string;
+  series: CountPoint[];
+  gaps: { from: string; to: string }[];
+  thresholds: { calmMax: number; busyMax: number };
+}

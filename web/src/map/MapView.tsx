@@ -17,6 +17,8 @@ maplibregl.setWorkerUrl(workerUrl);
 const ORTHO_SOURCE = 'ortho';
 /** lowest level of the ortho pyramid (workers/src/pipelines/ortho.ts) */
 const ORTHO_MIN_ZOOM = 12;
+/** zoom at which a focused detection is shown: its footprint on the orthophoto */
+const FOCUS_ZOOM = 17;
 
 export interface MapViewProps {
   basemapStyleUrl: string | null;
@@ -29,6 +31,8 @@ export interface MapViewProps {
   getTooltip?: (info: PickingInfo) => string | null;
   onClick?: (lngLat: Position, info: PickingInfo | null) => void;
   onZoom?: (zoom: number) => void;
+  /** a point to bring into view (the detection under review); the map pans there, zooming in if needed */
+  focus?: Position | null;
   crosshair?: boolean;
 }
 
@@ -118,6 +122,18 @@ export function MapView(props: MapViewProps) {
     const [w, s, e, n] = props.bounds;
     map.fitBounds([[w, s], [e, n]], { padding: 48, duration: 0, maxZoom: 16 });
   }, [props.bounds, props.fitRequest]);
+
+  useEffect(() => {
+    const map = mapRef.current;
+    if (!map || !props.focus) return;
+    const [lon, lat] = props.focus;
+    // a point already well inside the view is not worth a jump
+    const { x, y } = map.project([lon, lat]);
+    const { clientWidth: w, clientHeight: h } = map.getContainer();
+    const inside = x > w * 0.2 && x < w * 0.8 && y > h * 0.2 && y < h * 0.8;
+    if (inside && map.getZoom() >= FOCUS_ZOOM) return;
+    map.easeTo({ center: [lon, lat], zoom: Math.max(map.getZoom(), FOCUS_ZOOM), duration: 400 });
+  }, [props.focus]);
 
   useEffect(() => {
     const canvas = mapRef.current?.getCanvas();

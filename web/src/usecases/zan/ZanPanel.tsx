@@ -1,0 +1,267 @@
+import { useState, type FormEvent } from 'react';
+import type { CommuneZan, Nomenclature } from '../../api/types';
+import { formatNumber } from '../../format';
+import { useI18n } from '../../i18n';
+import { ClassAreaChart, FlowChart, TrajectoryChart } from './charts';
+import { ARTIFICIALISATION, RENATURATION } from './layers';
+import { type ZanState, zanPeriods } from './useZan';
+
+const ha = (m2: number, locale: 'fr' | 'en', digits = 2) => `${formatNumber(m2 / 10_000, locale, digits)} ha`;
+const css = (rgba: readonly number[]) => `rgb(${rgba.slice(0, 3).join(' ')})`;
+
+export function ZanPanel({ zan, landcoverYear, canPlan }: { zan: ZanState; landcoverYear: number | null; canPlan: boolean }) {
+  const { t, locale } = useI18n();
+  const { summary } = zan;
+  if (zan.error) {
+    return (
+      <section className="panel-section" aria-labelledby="zan-title">
+        <h2 id="zan-title">{t('zan.title')}</h2>
+        <p className="error" role="alert">{t('common.error', { message: zan.error })}</p>
+      </section>
+    );
+  }
+  if (zan.analysed === false) {
+    return (
+      <section className="panel-section" aria-labelledby="zan-title">
+        <h2 id="zan-title">{t('zan.title')}</h2>
+        <div className="notice" role="status">
+          <p className="notice-title">{t('zan.unavailable')}</p>
+          <p>{t('zan.unavailableHint')}</p>
+        </div>
+      </section>
+    );
+  }
+  const periods = summary ? zanPeriods(summary.vintages) : [];
+  const periodKey = zan.period ? `${zan.period.from}-${zan.period.to}` : '';
+  return (
+    <section className="panel-section zan" aria-labelledby="zan-title">
+      <h2 id="zan-title">{t('zan.title')}</h2>
+      {!summary && <p className="muted" role="status">{t('common.loading')}</p>}
+      <fieldset>
+        <legend>{t('zan.background')}</legend>
+        <label className="radio">
+          <input type="radio" name="zan-bg" checked={zan.background === 'landcover'} onChange={() => zan.setBackground('landcover')} />
+          {t('zan.bg.landcover', { year: landcoverYear ?? '—' })}
+        </label>
+        <label className="radio">
+          <input type="radio" name="zan-bg" checked={zan.background === 'choropleth'} onChange={() => zan.setBackground('choropleth')} />
+          {t('zan.bg.choropleth')}
+        </label>
+        {zan.background === 'landcover' && (
+          <>
+            <label htmlFor="zan-opacity">{t('zan.opacity')}</label>
+            <input id="zan-opacity" type="range" min={0.1} max={1} step={0.05} value={zan.opacity} onChange={(e) => zan.setOpacity(Number(e.target.value))} />
+          </>
+        )}
+        <label className="checkbox">
+          <input type="checkbox" checked={zan.showChanges} onChange={(e) => zan.setShowChanges(e.target.checked)} />
+          {t('zan.showChanges')}
+        </label>
+        {periods.length > 0 && (
+          <div>
+            <label htmlFor="zan-period">{t('zan.period')}</label>
+            <select
+              id="zan-period"
+              value={periodKey}
+              onChange={(e) => {
+                const [from, to] = e.target.value.split('-').map(Number);
+                zan.setPeriod({ from: from!, to: to! });
+              }}
+            >
+              {periods.map((p) => (
+                <option key={`${p.from}-${p.to}`} value={`${p.from}-${p.to}`}>
+                  {p.from} → {p.to}
+                </option>
+              ))}
+            </select>
+          </div>
+        )}
+        {zan.changes && zan.showChanges && (
+          <p className="muted">{t('zan.changesShown', { n: zan.changes.features.length })}</p>
+        )}
+      </fieldset>
+      {zan.background === 'landcover' ? <LandcoverLegend nomenclature={zan.nomenclature} /> : <ChoroplethLegend />}
+
+      {summary && summary.communes.length > 0 && (
+        <>
+          <h3>{t('zan.communes')}</h3>
+          <table className="zan-communes">
+            <thead>
+              <tr>
+                <th>{t('map.commune')}</th>
+                <th className="num">{t('zan.artificialisedPct', { year: summary.vintages.at(-1) ?? '' })}</th>
+                <th className="num">{t('zan.netChange')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {summary.communes.map((c) => (
+                <tr key={c.insee} aria-selected={zan.selected === c.insee}>
+                  <td>
+                    <button type="button" className="link" onClick={() => zan.select(c.insee)}>
+                      {c.name}
+                    </button>
+                  </td>
+                  <td className="num">{c.artificialisedPct === null ? '—' : `${formatNumber(c.artificialisedPct, locale, 1)} %`}</td>
+                  <td className="num">{c.netChangeM2 === null ? '—' : `${c.netChangeM2 >= 0 ? '+' : '−'}${ha(Math.abs(c.netChangeM2), locale)}`}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <p className="muted">{t('zan.pickHint')}</p>
+          <p>
+            <a href="/api/zan/stats.csv" download>{t('zan.statsCsv')}</a>
+          </p>
+        </>
+      )}
+      <CommunePanel zan={zan} canPlan={canPlan} />
+    </section>
+  );
+}
+
+function LandcoverLegend({ nomenclature }: { nomenclature: Nomenclature | null }) {
+  const { t } = useI18n();
+  if (!nomenclature) return null;
+  return (
+    <details className="legend" open>
+      <summary>{t('zan.legend')}</summary>
+      <ul className="chart-legend column">
+        {nomenclature.classes.map((c) => (
+          <li key={c.id}>
+            <span className="swatch" style={{ background: c.color }} aria-hidden="true" />
+            {c.label}
+            {c.artificialised && <span className="muted"> · {t('zan.artificialised')}</span>}
+          </li>
+        ))}
+        <li>
+          <span className="swatch" style={{ background: css(ARTIFICIALISATION) }} aria-hidden="true" />
+          {t('zan.changeArtificialisation')}
+        </li>
+        <li>
+          <span className="swatch" style={{ background: css(RENATURATION) }} aria-hidden="true" />
+          {t('zan.changeRenaturation')}
+        </li>
+      </ul>
+    </details>
+  );
+}
+
+function ChoroplethLegend() {
+  const { t } = useI18n();
+  return (
+    <div className="legend">
+      <div className="ramp" aria-hidden="true" />
+      <div className="ramp-labels">
+        <span>{t('zan.renaturation')}</span>
+        <span>0</span>
+        <span>{t('zan.artificialisation')}</span>
+      </div>
+      <p className="muted">{t('zan.choroplethHint')}</p>
+    </div>
+  );
+}
+
+function CommunePanel({ zan, canPlan }: { zan: ZanState; canPlan: boolean }) {
+  const { t, locale } = useI18n();
+  if (!zan.selected) return null;
+  if (zan.communeError) return <p className="error" role="alert">{t('common.error', { message: zan.communeError })}</p>;
+  const c = zan.commune;
+  if (!c || c.commune.insee !== zan.selected) return <p className="muted" role="status">{t('common.loading')}</p>;
+  const latest = c.vintages.at(-1);
+  const tr = c.trajectory;
+  return (
+    <article className="zan-commune" aria-labelledby="zan-commune-title" data-testid="zan-commune">
+      <header>
+        <h3 id="zan-commune-title">
+          {c.commune.name} <span className="muted">({c.commune.insee})</span>
+        </h3>
+        <button type="button" className="link" onClick={() => zan.select(null)}>
+          {t('common.close')}
+        </button>
+      </header>
+      <dl className="facts">
+        {latest && (
+          <>
+            <dt>{t('zan.artificialisedIn', { year: latest.year })}</dt>
+            <dd>
+              {ha(latest.artificialisedM2, locale)} ({formatNumber(latest.artificialisedPct, locale, 1)} %)
+            </dd>
+          </>
+        )}
+        {c.consumption && (
+          <>
+            <dt>{t('zan.consumedSince', { year: c.consumption.baselineYear })}</dt>
+            <dd>
+              {formatNumber(c.consumption.consumedHa, locale, 2)} ha {c.consumption.estimated ? t('zan.estimated') : ''}
+            </dd>
+          </>
+        )}
+        {tr && (
+          <>
+            <dt>{t('zan.budget')}</dt>
+            <dd>
+              {formatNumber(tr.budgetHa, locale, 2)} ha ({t('zan.reference', { ha: formatNumber(tr.referenceHa, locale, 2) })})
+            </dd>
+            <dt>{t('zan.remaining')}</dt>
+            <dd className={tr.remainingHa < 0 ? 'error-text' : undefined}>{formatNumber(tr.remainingHa, locale, 2)} ha</dd>
+            <dt>{t('zan.pace')}</dt>
+            <dd>{tr.paceHaPerYear === null ? '—' : `${formatNumber(tr.paceHaPerYear, locale, 2)} ha/an`}</dd>
+            <dt>{t('zan.exhaustion')}</dt>
+            <dd className={tr.overshoot ? 'error-text' : undefined}>{tr.exhaustionYear === null ? t('zan.never') : String(tr.exhaustionYear)}</dd>
+          </>
+        )}
+      </dl>
+      {c.vintages.length > 0 && <ClassAreaChart zan={c} />}
+      {c.flows.length > 0 && <FlowChart flows={c.flows} />}
+      {tr ? <TrajectoryChart trajectory={tr} /> : <p className="notice">{t('zan.noReference')}</p>}
+      {canPlan && <TrajectoryForm key={c.commune.insee} settings={c.settings} onSave={zan.saveTrajectory} />}
+      <p className="report-links">
+        {t('zan.report')} : <a href={`/api/zan/communes/${c.commune.insee}/report.html`} target="_blank" rel="noreferrer">HTML</a> ·{' '}
+        <a href={`/api/zan/communes/${c.commune.insee}/report.pdf`} target="_blank" rel="noreferrer">PDF</a>
+      </p>
+    </article>
+  );
+}
+
+function TrajectoryForm({ settings, onSave }: { settings: CommuneZan['settings']; onSave: ZanState['saveTrajectory'] }) {
+  const { t } = useI18n();
+  const [reference, setReference] = useState(settings.referenceConsumptionHa === null ? '' : String(settings.referenceConsumptionHa));
+  const [reduction, setReduction] = useState(String(settings.targetReductionPct));
+  const [guarantee, setGuarantee] = useState(settings.guarantee);
+  const [message, setMessage] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    const referenceHa = reference.trim() === '' ? null : Number(reference.replace(',', '.'));
+    const pct = Number(reduction.replace(',', '.'));
+    if ((referenceHa !== null && !(referenceHa >= 0)) || !(pct >= 0 && pct <= 100)) {
+      setMessage({ kind: 'error', text: t('zan.trajectoryInvalid') });
+      return;
+    }
+    const error = await onSave({ referenceConsumptionHa: referenceHa, targetReductionPct: pct, guarantee });
+    setMessage(error ? { kind: 'error', text: error } : { kind: 'ok', text: t('zan.trajectorySaved') });
+  }
+  return (
+    <form className="trajectory-form" onSubmit={submit} aria-label={t('zan.trajectorySettings')}>
+      <h4>{t('zan.trajectorySettings')}</h4>
+      <div className="field-row">
+        <div>
+          <label htmlFor="zan-reference">{t('zan.referenceLabel')}</label>
+          <input id="zan-reference" type="text" inputMode="decimal" value={reference} onChange={(e) => setReference(e.target.value)} />
+        </div>
+        <div>
+          <label htmlFor="zan-reduction">{t('zan.reductionLabel')}</label>
+          <input id="zan-reduction" type="text" inputMode="decimal" value={reduction} onChange={(e) => setReduction(e.target.value)} />
+        </div>
+      </div>
+      <label className="checkbox">
+        <input type="checkbox" checked={guarantee} onChange={(e) => setGuarantee(e.target.checked)} />
+        {t('zan.guaranteeLabel')}
+      </label>
+      <button type="submit">{t('zan.trajectorySave')}</button>
+      {message && (
+        <p className={message.kind === 'error' ? 'error' : 'success'} role={message.kind === 'error' ? 'alert' : 'status'}>
+          {message.text}
+        </p>
+      )}
+    </form>
+  );
+}
