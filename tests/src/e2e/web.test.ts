@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { toWgs84 } from '@vigie/api/geo';
@@ -9,6 +8,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeGradientOrtho } from '../support/fixtures';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, type TestStack, startStack } from '../support/stack';
+import { buildWeb } from './browser';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 const ARTIFACTS = path.join(ROOT, 'tests/artifacts');
@@ -62,7 +62,7 @@ describe('web dashboard in headless Chromium', () => {
   beforeAll(async () => {
     fs.mkdirSync(ARTIFACTS, { recursive: true });
     // the API serves web/dist only if it exists when the app is created
-    if (!fs.existsSync(path.join(ROOT, 'web/dist/index.html'))) execFileSync('pnpm', ['--filter', '@vigie/web', 'build'], { cwd: ROOT, stdio: 'ignore' });
+    buildWeb();
     stack = await startStack();
     const db = stack.platform.db;
     const { authorityId } = await db.selectFrom('appUser').select('authorityId').where('email', '=', ADMIN_EMAIL).executeTakeFirstOrThrow();
@@ -156,16 +156,16 @@ describe('web dashboard in headless Chromium', () => {
     await shoot(page, 'map-ortho');
   });
 
-  it('says plainly that dumps, ZAN and affluence analyses are not available yet', async () => {
+  it('says plainly when there are no detections, no ZAN analysis and no sensor yet', async () => {
     await openView(page, 'Dépôts sauvages', /Dépôts sauvages/);
-    await page.getByText('Aucune analyse de dépôts sauvages pour l’instant.').waitFor();
-    await shoot(page, 'dumps');
+    await page.getByText('Aucune détection ne correspond à ces filtres.', { exact: false }).waitFor();
+    await shoot(page, 'dumps-empty');
     await openView(page, 'ZAN', /ZAN/);
     await page.getByText('Aucune analyse ZAN pour l’instant.').waitFor();
-    await shoot(page, 'zan');
+    await shoot(page, 'zan-empty');
     await openView(page, 'Affluence', /Affluence/);
-    await page.getByText('Aucune mesure d’affluence pour l’instant.').waitFor();
-    await shoot(page, 'affluence');
+    await page.getByText('Aucun capteur pour l’instant', { exact: false }).waitFor();
+    await shoot(page, 'affluence-empty');
   });
 
   it('lists the models and switches to English', async () => {
