@@ -59,6 +59,7 @@ export function MapView(props: MapViewProps) {
   const overlayRef = useRef<MapboxOverlay | null>(null);
   const latest = useRef(props);
   latest.current = props;
+  const layersChanged = useRef(false);
 
   // one map for the app's lifetime; the style only changes when the base-map URL does
   useEffect(() => {
@@ -75,7 +76,18 @@ export function MapView(props: MapViewProps) {
     map.touchZoomRotate.disableRotation();
     map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
     map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-right');
-    const overlay = new MapboxOverlay({ interleaved: false, layers: [] });
+    // User Timing marks (read by tests/bench/web.ts): the base map's first load, and the first frame drawn
+    // after each change of the deck.gl layers
+    map.once('load', () => performance.mark('vigie:map-loaded'));
+    const overlay = new MapboxOverlay({
+      interleaved: false,
+      layers: [],
+      onAfterRender: () => {
+        if (!layersChanged.current) return;
+        layersChanged.current = false;
+        performance.mark('vigie:layers-rendered', { detail: { layers: latest.current.layers.map((l) => l.id) } });
+      },
+    });
     map.addControl(overlay);
     map.on('style.load', () => {
       const p = latest.current;
@@ -113,6 +125,7 @@ export function MapView(props: MapViewProps) {
   }, [props.orthoOpacity]);
 
   useEffect(() => {
+    layersChanged.current = true;
     overlayRef.current?.setProps({ layers: props.layers, getTooltip: props.getTooltip ?? null });
   }, [props.layers, props.getTooltip]);
 
