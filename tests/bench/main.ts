@@ -37,6 +37,14 @@ const BENCHES: BenchPart[] = [
       await benchZan();
     },
   },
+  {
+    name: 'web',
+    description: 'tableau de bord dans Chromium sans GPU : premier affichage, chargement et images par seconde en déplaçant la carte sur 50 000 détections, rapport à la carte seule',
+    run: async () => {
+      const { benchWeb, printWeb } = await import('./web');
+      printWeb(await benchWeb());
+    },
+  },
 ];
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
