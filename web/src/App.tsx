@@ -8,6 +8,7 @@ import { useI18n } from './i18n';
 import { LocaleSwitch } from './LocaleSwitch';
 import { configuredBasemapUrl, saveBasemapUrl } from './map/basemap';
 import { communeLayers } from './map/communeLayers';
+import { communesBounds } from './map/geometry';
 import { MapView } from './map/MapView';
 import { TerritoryPanel } from './map/TerritoryPanel';
 import { ModelsPanel } from './models/ModelsPanel';
@@ -71,6 +72,11 @@ function Dashboard({ user }: { user: SessionUser }) {
     () => new Map((zan.summary?.communes ?? []).filter((c) => c.netChangeM2 !== null).map((c) => [c.insee, c.netChangeM2!])),
     [zan.summary],
   );
+  // picking a commune in the ZAN view brings it into view
+  const zanFit = useMemo(
+    () => (zan.selected && territory.communes ? communesBounds({ type: 'FeatureCollection', features: territory.communes.features.filter((f) => f.properties.insee === zan.selected) }) : null),
+    [zan.selected, territory.communes],
+  );
   // the map follows the reviewer through the queue (J/K, a click in the list), not the first load
   const focusedDetection = view === 'dumps' && dumps.moves > 0 && dumps.current >= 0 ? dumps.table.rows[dumps.current] : undefined;
   const focus = useMemo<Position | null>(
@@ -89,16 +95,16 @@ function Dashboard({ user }: { user: SessionUser }) {
 
   const layers = useMemo(() => {
     const list: Layer[] = [];
-    if (territory.communes) {
-      list.push(
-        ...communeLayers({
+    // commune outlines under everything (they are pickable: the layers above must win the pick), names on top
+    const [outlines, labels] = territory.communes
+      ? communeLayers({
           communes: territory.communes,
           labels: territory.labels,
           selected: view === 'runs' && areaMode === 'communes' ? selectedCommunes : new Set(),
           overImagery: Boolean(vintage?.hasOrtho) && zoom >= 12,
-        }),
-      );
-    }
+        })
+      : [];
+    if (outlines) list.push(outlines);
     if (view === 'dumps') list.push(...dumpsLayers(dumps.table, { zoom, selected: dumps.current }));
     if (view === 'zan' && territory.communes) {
       list.push(
@@ -110,6 +116,7 @@ function Dashboard({ user }: { user: SessionUser }) {
     }
     if (view === 'affluence') list.push(...affluenceLayers(affluence.sensors ?? [], { selected: affluence.selected, draft: affluence.draft }));
     if (view === 'runs' && areaMode === 'drawn') list.push(...areaLayers(area));
+    if (labels) list.push(labels);
     return list;
   }, [
     territory.communes, territory.labels, territory.bounds, view, areaMode, selectedCommunes, vintage?.hasOrtho, zoom, area,
@@ -268,6 +275,7 @@ function Dashboard({ user }: { user: SessionUser }) {
             onClick={onMapClick}
             onZoom={setZoom}
             focus={focus}
+            fitTo={view === 'zan' ? zanFit : null}
             crosshair={drawing || (view === 'affluence' && affluence.placing)}
           />
           {vintage?.acquisitionDate && <p className="map-caption">{`${vintage.label} — ${t('map.vintageAcquired', { date: formatDate(vintage.acquisitionDate, locale) })}`}</p>}

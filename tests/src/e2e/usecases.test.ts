@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { startWorker, type WorkerHandle } from '@vigie/workers/worker';
+import { closeFrameCounter } from '../../../api/src/affluence';
+import { installFrameCounter } from '../../../workers/src/affluence';
 import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -40,6 +42,8 @@ describe('use-case views in headless Chromium over the demo territory', () => {
     stack = await startDemoStack();
     admin = await login(stack.baseUrl);
     worker = await startWorker(stack.platform, { concurrency: 2 });
+    // this process's API counts pushed frames with the shipped crowd model, as `vigie start` does
+    installFrameCounter(stack.platform);
     const started = Date.now();
     const runs: string[] = [];
     const start = async (body: object) => {
@@ -65,6 +69,7 @@ describe('use-case views in headless Chromium over the demo territory', () => {
 
   afterAll(async () => {
     await browser?.close();
+    await closeFrameCounter();
     await worker?.stop();
     await stack?.stop();
   });

@@ -21,8 +21,15 @@ export function valueFrame(min: number, max: number, height = CHART.height): Fra
   return { x0: CHART.left, x1: CHART.width - CHART.right, y0, y1, y: linearScale([bottom, top], [y0, y1]), ticks: niceTicks(bottom, top, 4) };
 }
 
+/** Decimals the value labels need so that neighbouring ticks read differently (0.5 ha, not 1 ha). */
+export function tickDigits(frame: Frame): number {
+  const step = frame.ticks.length > 1 ? Math.abs(frame.ticks[1]! - frame.ticks[0]!) : 1;
+  return step >= 1 ? 0 : Math.min(3, Math.ceil(-Math.log10(step) - 1e-9));
+}
+
 /** An SVG chart with a title for screen readers, horizontal grid lines and value labels on the left. */
-export function ChartSvg({ title, frame, format, children, height = CHART.height, testId }: { title: string; frame: Frame; format: (v: number) => string; children: ReactNode; height?: number; testId?: string }) {
+export function ChartSvg({ title, frame, format, children, height = CHART.height, testId }: { title: string; frame: Frame; format: (v: number, digits: number) => string; children: ReactNode; height?: number; testId?: string }) {
+  const digits = tickDigits(frame);
   return (
     <svg className="chart" viewBox={`0 0 ${CHART.width} ${height}`} role="img" aria-label={title} data-testid={testId}>
       <title>{title}</title>
@@ -30,7 +37,7 @@ export function ChartSvg({ title, frame, format, children, height = CHART.height
         <g key={v}>
           <line x1={frame.x0} x2={frame.x1} y1={frame.y(v)} y2={frame.y(v)} className={v === 0 ? 'axis' : 'grid'} />
           <text x={frame.x0 - 4} y={frame.y(v) + 4} textAnchor="end" className="tick">
-            {format(v)}
+            {format(v === 0 ? 0 : v, digits)}
           </text>
         </g>
       ))}

@@ -57,6 +57,7 @@ export const en: Record<MessageKey, string> = {
   'map.vintagesLoading': 'Loading vintages…',
   'dumps.title': 'Illegal dumps',
   'dumps.filters': 'Filters',
+  'dumps.filtersActive': '{n} active',
   'dumps.status': 'Status',
   'dumps.status.a_verifier': 'to check',
   'dumps.status.confirme': 'confirmed',

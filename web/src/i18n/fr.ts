@@ -56,6 +56,7 @@ export const fr = {
   'map.vintagesLoading': 'Chargement des millésimes…',
   'dumps.title': 'Dépôts sauvages',
   'dumps.filters': 'Filtres',
+  'dumps.filtersActive': '{n} actif(s)',
   'dumps.status': 'Statut',
   'dumps.status.a_verifier': 'à vérifier',
   'dumps.status.confirme': 'confirmé',

@@ -31,6 +31,8 @@ export interface MapViewProps {
   getTooltip?: (info: PickingInfo) => string | null;
   onClick?: (lngLat: Position, info: PickingInfo | null) => void;
   onZoom?: (zoom: number) => void;
+  /** a box to fit the view to when it changes (a commune picked in a panel) */
+  fitTo?: LonLatBounds | null;
   /** a point to bring into view (the detection under review); the map pans there, zooming in if needed */
   focus?: Position | null;
   crosshair?: boolean;
@@ -135,6 +137,13 @@ export function MapView(props: MapViewProps) {
     const [w, s, e, n] = props.bounds;
     map.fitBounds([[w, s], [e, n]], { padding: 48, duration: 0, maxZoom: 16 });
   }, [props.bounds, props.fitRequest]);
+
+  useEffect(() => {
+    const map = mapRef.current;
+    if (!map || !props.fitTo) return;
+    const [w, s, e, n] = props.fitTo;
+    map.fitBounds([[w, s], [e, n]], { padding: 48, duration: 400, maxZoom: 17 });
+  }, [props.fitTo]);
 
   useEffect(() => {
     const map = mapRef.current;

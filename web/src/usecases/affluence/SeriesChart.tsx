@@ -28,7 +28,7 @@ export function SeriesChart({ counts, span }: { counts: CountSeries; span: 'day'
   return (
     <figure>
       <figcaption>{title}</figcaption>
-      <ChartSvg title={title} frame={frame} format={(v) => formatNumber(v, locale)} testId={`affluence-chart-${span}`}>
+      <ChartSvg title={title} frame={frame} format={(v, d) => formatNumber(v, locale, d)} testId={`affluence-chart-${span}`}>
         <rect x={frame.x0} width={frame.x1 - frame.x0} y={frame.y(calmMax)} height={frame.y0 - frame.y(calmMax)} fill={band(LEVEL_COLOURS.calme)} />
         <rect x={frame.x0} width={frame.x1 - frame.x0} y={frame.y(busyMax)} height={frame.y(calmMax) - frame.y(busyMax)} fill={band(LEVEL_COLOURS.frequente)} />
         <rect x={frame.x0} width={frame.x1 - frame.x0} y={top} height={Math.max(0, frame.y(busyMax) - top)} fill={band(LEVEL_COLOURS.tres_frequente)} />

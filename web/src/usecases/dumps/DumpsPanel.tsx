@@ -182,10 +182,14 @@ function Filters({ dumps, communes, vintages }: { dumps: DumpsState; communes: C
   const { t, locale } = useI18n();
   const { filters, setFilters } = dumps;
   const [minScore, setMinScore] = useState(filters.minScore);
+  const active = filters.status.length + filters.change.length + (filters.minScore > 0 ? 1 : 0) + (filters.commune ? 1 : 0) + (filters.vintage !== null ? 1 : 0);
   const toggle = <T,>(list: readonly T[], value: T) => (list.includes(value) ? list.filter((v) => v !== value) : [...list, value]);
   return (
-    <details className="filters" open>
-      <summary>{t('dumps.filters')}</summary>
+    <details className="filters">
+      <summary>
+        {t('dumps.filters')}
+        {active > 0 && <span className="muted"> · {t('dumps.filtersActive', { n: active })}</span>}
+      </summary>
       <fieldset>
         <legend>{t('dumps.status')}</legend>
         <div className="chips">

@@ -20,7 +20,7 @@ export function ClassAreaChart({ zan }: { zan: CommuneZan }) {
   return (
     <figure>
       <figcaption>{t('zan.chart.classes')}</figcaption>
-      <ChartSvg title={t('zan.chart.classes')} frame={frame} format={(v) => `${formatNumber(v, locale)} ha`} testId="zan-chart-classes">
+      <ChartSvg title={t('zan.chart.classes')} frame={frame} format={(v, d) => `${formatNumber(v, locale, d)} ha`} testId="zan-chart-classes">
         {zan.vintages.map((v, i) => {
           const x = frame.x0 + slot * i + (slot - barWidth) / 2;
           let top = 0;
@@ -56,7 +56,7 @@ export function FlowChart({ flows }: { flows: ZanFlow[] }) {
   return (
     <figure>
       <figcaption>{t('zan.chart.flows')}</figcaption>
-      <ChartSvg title={t('zan.chart.flows')} frame={frame} format={(v) => `${formatNumber(v, locale)} ha`} testId="zan-chart-flows">
+      <ChartSvg title={t('zan.chart.flows')} frame={frame} format={(v, d) => `${formatNumber(v, locale, d)} ha`} testId="zan-chart-flows">
         {flows.map((f, i) => {
           const x = frame.x0 + slot * i + (slot - barWidth) / 2;
           const zero = frame.y(0);
@@ -95,9 +95,9 @@ export function TrajectoryChart({ trajectory }: { trajectory: Trajectory }) {
   return (
     <figure>
       <figcaption>{t('zan.chart.trajectory', { pct: formatNumber(trajectory.targetReductionPct, locale) })}</figcaption>
-      <ChartSvg title={t('zan.chart.trajectory', { pct: formatNumber(trajectory.targetReductionPct, locale) })} frame={frame} format={(v) => `${formatNumber(v, locale, 1)} ha`} testId="zan-chart-trajectory">
-        {years.map((year) => (
-          <text key={year} x={x(year)} y={CHART.height - 8} textAnchor="middle" className="tick">
+      <ChartSvg title={t('zan.chart.trajectory', { pct: formatNumber(trajectory.targetReductionPct, locale) })} frame={frame} format={(v, d) => `${formatNumber(v, locale, d)} ha`} testId="zan-chart-trajectory">
+        {years.map((year, i) => (
+          <text key={year} x={x(year)} y={CHART.height - 8} textAnchor={i === years.length - 1 ? 'end' : 'middle'} className="tick">
             {year}
           </text>
         ))}
