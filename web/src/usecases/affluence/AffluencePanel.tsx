@@ -27,7 +27,7 @@ export function AffluencePanel({ affluence }: { affluence: AffluenceState }) {
         <ul className="sensor-list" aria-label={t('affluence.sensors')}>
           {sensors.map((s) => (
             <li key={s.id}>
-              <button type="button" aria-current={s.id === affluence.selected ? 'true' : undefined} onClick={() => affluence.select(s.id === affluence.selected ? null : s.id)}>
+              <button type="button" aria-current={s.id === affluence.selected ? 'true' : undefined} onClick={() => affluence.select(s.id)}>
                 <span className="swatch" style={{ background: levelColour(s) }} aria-hidden="true" />
                 <span className="sensor-name">{s.name}</span>
                 <span className="muted">{s.zone}</span>
