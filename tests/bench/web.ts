@@ -3,8 +3,8 @@
  *
  *   first render:  login page (first contentful paint), then the dashboard after sign-in until the base
  *                  map has loaded and the first deck.gl layers are drawn (User Timing marks set by MapView)
- *   dumps load:    opening the dumps view until 50,000 detections are in the table (the API pages by 500)
- *                  and drawn
+ *   dumps load:    a fresh load of the dumps view until 50,000 detections are in the table (the API pages
+ *                  by 500) and until they are first drawn, from the navigation start
  *   panning:       frame times (requestAnimationFrame intervals) while dragging the map over 50,000
  *                  detections, at the heat-map, disc and footprint zooms
  *   reference:     the same drags on the plain map view (commune outlines only), in the same browser
@@ -72,17 +72,16 @@ function stats(intervals: number[]): FrameStats {
 async function panFrames(page: Page): Promise<number[]> {
   const box = (await page.locator('[data-testid=map]').boundingBox())!;
   const cx = box.x + box.width / 2, cy = box.y + box.height / 2;
-  await page.evaluate(() => {
-    // runs in the page (the tests' TypeScript has no DOM types)
-    const w = globalThis as unknown as { __frames: number[]; __recording: boolean; requestAnimationFrame(cb: (t: number) => void): number };
-    w.__frames = [];
-    w.__recording = true;
-    const tick = (t: number) => {
-      w.__frames.push(t);
-      if (w.__recording) w.requestAnimationFrame(tick);
+  // a string, not a function: tsx would wrap named functions in a helper the page does not have
+  await page.evaluate(`(() => {
+    window.__frames = [];
+    window.__recording = true;
+    const tick = (t) => {
+      window.__frames.push(t);
+      if (window.__recording) requestAnimationFrame(tick);
     };
-    w.requestAnimationFrame(tick);
-  });
+    requestAnimationFrame(tick);
+  })()`);
   for (let d = 0; d < DRAGS; d++) {
     const dir = d % 2 === 0 ? 1 : -1;
     await page.mouse.move(cx - (dir * DRAG_PX) / 2, cy);
@@ -90,21 +89,21 @@ async function panFrames(page: Page): Promise<number[]> {
     await page.mouse.move(cx + (dir * DRAG_PX) / 2, cy + dir * 40, { steps: STEPS });
     await page.mouse.up();
   }
-  const frames = await page.evaluate(() => {
-    const w = globalThis as unknown as { __frames: number[]; __recording: boolean };
-    w.__recording = false;
-    return w.__frames;
-  });
+  const frames = (await page.evaluate('(() => { window.__recording = false; return window.__frames; })()')) as number[];
   return frames.slice(1).map((t, i) => t - frames[i]!);
 }
 
-const markTime = (page: Page, name: string) =>
-  page.evaluate((n) => performance.getEntriesByName(n).at(-1)?.startTime ?? null, name);
+/** The first User Timing mark `name` after `after` ms whose detail mentions `detailPart` (layer ids…). */
+const markTime = (page: Page, name: string, after: number, detailPart: string) =>
+  page.evaluate(
+    ([n, a, part]) => performance.getEntriesByName(n as string).find((e) => e.startTime > (a as number) && JSON.stringify((e as unknown as { detail?: unknown }).detail ?? null).includes(part as string))?.startTime ?? null,
+    [name, after, detailPart],
+  );
 
-async function waitForMark(page: Page, name: string, after = 0, timeout = 120_000): Promise<number> {
+async function waitForMark(page: Page, name: string, after = 0, detailPart = '', timeout = 600_000): Promise<number> {
   const deadline = Date.now() + timeout;
   for (;;) {
-    const t = await markTime(page, name);
+    const t = await markTime(page, name, after, detailPart);
     if (t !== null && t > after) return t;
     if (Date.now() > deadline) throw new Error(`no ${name} mark after ${after} ms`);
     await page.waitForTimeout(50);
@@ -163,12 +162,10 @@ export async function benchWeb(): Promise<WebBench> {
 
     // the dumps view from a fresh load (fitted again to the territory)
     await page.goto(`${stack.baseUrl}/dumps`);
-    const opened = await page.evaluate(() => performance.now());
+    const dumpsLoadedMs = await waitForMark(page, 'vigie:dumps-loaded', 0, `"detections":${DETECTIONS}`);
+    const dumpsFirstDrawMs = await waitForMark(page, 'vigie:layers-rendered', 0, '"dumps-');
     const total = new Intl.NumberFormat('fr-FR').format(DETECTIONS);
-    await page.getByText(`${total} détections`, { exact: true }).waitFor({ timeout: 600_000 });
-    const dumpsLoadedMs = (await page.evaluate(() => performance.now())) - opened;
-    const drawnAt = await waitForMark(page, 'vigie:layers-rendered', opened + dumpsLoadedMs - 2000);
-    const dumpsFirstDrawMs = drawnAt - opened;
+    await page.getByText(`${total} détections`, { exact: true }).waitFor();
     await page.waitForTimeout(1500);
     for (const [i, [label, steps]] of ([['heat map', 0], ['discs', 2], ['footprints', 3]] as const).entries()) {
       if (steps) await zoomIn(page, steps);

@@ -78,6 +78,7 @@ export function useDumps(active: boolean): DumpsState {
       (features) => {
         if (cancelled) return;
         setTable(detectionTable(features));
+        performance.mark('vigie:dumps-loaded', { detail: { detections: features.length } });
         setCurrent(features.length > 0 ? 0 : -1);
         setLoading(false);
       },
