@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { startWorker, type WorkerHandle } from '@vigie/workers/worker';
-import { closeFrameCounter } from '../../../api/src/affluence';
-import { installFrameCounter } from '../../../workers/src/affluence';
+import { closeFrameCounter } from '@vigie/api/affluence';
+import { installFrameCounter } from '@vigie/workers/affluence';
 import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

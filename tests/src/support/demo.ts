@@ -14,6 +14,6 @@ export const TEST_TERRITORY_M = 1000;
 export async function startDemoStack(overrides: Record<string, string> = {}): Promise<TestStack & { manifest: DemoManifest; demoDir: string }> {
   const stack = await startStack(overrides);
   const demoDir = path.join(os.tmpdir(), `vigie-demo-cache-${TEST_TERRITORY_M}m`);
-  const manifest = await loadDemo(stack.platform, { outDir: demoDir, sizeM: TEST_TERRITORY_M, seed: 42, framesPerCamera: 4 });
+  const { manifest } = await loadDemo(stack.platform, { outDir: demoDir, sizeM: TEST_TERRITORY_M, seed: 42, framesPerCamera: 4 });
   return { ...stack, manifest, demoDir };
 }

@@ -7,7 +7,7 @@ import {
   type FrameObject,
   type ObjectKind,
   frameTooManyPixels,
-} from '../../../api/src/affluence/frames';
+} from '@vigie/api/affluence';
 import { type ModelCard, type LoadedModel, type LetterboxTransform, decodeDensityMap, rasterFromEncoded } from '../runtime';
 
 /**

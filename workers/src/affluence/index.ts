@@ -1,5 +1,5 @@
 import type { AppDeps } from '@vigie/api/http';
-import { setFrameCounter } from '../../../api/src/affluence/frames';
+import { setFrameCounter } from '@vigie/api/affluence';
 import { modelFor } from '../pipelines/models';
 import { frameCounterFor } from './counting';
 
@@ -16,3 +16,4 @@ export const CROWD_MODEL_ID = 'crowd-counter';
 export function installFrameCounter(deps: Pick<AppDeps, 'db'>, modelId = CROWD_MODEL_ID): void {
   setFrameCounter(async () => frameCounterFor(await modelFor(deps as AppDeps, modelId)));
 }
+export * from './demo-feed';

@@ -1,9 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '@vigie/api/db';
 import { logger as rootLogger, type Logger } from '@vigie/api/logger';
-import { FRAME_MAX_BYTES, frameTooLarge, frameType } from '../../../api/src/affluence/frames';
-import { ingestFrame, type IngestedFrame } from '../../../api/src/affluence/ingest';
-import { listPolledSensors, type SensorRow } from '../../../api/src/affluence/sensors';
+import { FRAME_MAX_BYTES, frameTooLarge, frameType, ingestFrame, listPolledSensors, type IngestedFrame, type SensorRow } from '@vigie/api/affluence';
 
 /**
  * Fetches each sensor's snapshot URL once per counting interval, counts the frame in memory and drops it.

@@ -14,7 +14,13 @@ import { progressReporter } from './progress';
  * then loads it for the default authority (communes, vintages, cameras) and tiles the orthophotos for the map.
  * Every step is an upsert: running it again changes nothing.
  */
-export async function loadDemo(platform: Platform, options: Partial<DemoOptions> = {}): Promise<DemoManifest> {
+export interface LoadedDemo {
+  manifest: DemoManifest;
+  authorityId: number;
+  dir: string;
+}
+
+export async function loadDemo(platform: Platform, options: Partial<DemoOptions> = {}): Promise<LoadedDemo> {
   const { db, config } = platform;
   const outDir = options.outDir ?? path.join(config.dataDir, 'demo');
   const bar = progressReporter('Territoire de démonstration');
@@ -45,7 +51,7 @@ export async function loadDemo(platform: Platform, options: Partial<DemoOptions>
   for (const camera of manifest.cameras) {
     const exists = await db.selectFrom('sensor').select('id').where('authorityId', '=', authorityId).where('name', '=', camera.name).executeTakeFirst();
     if (exists) continue;
-    // a random key nobody holds: the demo cameras push no frames until an operator issues one
+    // a random key nobody holds: `vigie start --demo` plays generated frames to them in process (affluence/demo-feed)
     const keyHash = createHash('sha256').update(randomBytes(32)).digest('hex');
     await db
       .insertInto('sensor')
@@ -53,5 +59,5 @@ export async function loadDemo(platform: Platform, options: Partial<DemoOptions>
       .execute();
   }
   console.log(`Démo chargée : ${manifest.communes.length} communes, ${manifest.vintages.length} millésimes, ${manifest.cameras.length} caméras.`);
-  return manifest;
+  return { manifest, authorityId, dir: outDir };
 }

@@ -5,6 +5,8 @@ import { type Platform, openPlatform } from '@vigie/api/platform';
 import { ensureInitialAdmin } from '@vigie/api/auth';
 import { queueDepth } from '@vigie/api/queue';
 import { startApiServer } from '@vigie/api/server';
+import { closeFrameCounter } from '@vigie/api/affluence';
+import { installFrameCounter, startSnapshotPoller } from '../affluence';
 import { registerShippedModels } from '../models/registry';
 import { startWorker } from '../worker';
 
@@ -47,15 +49,21 @@ export function commands(program: Command, config: () => Config) {
     .action(async (opts: { demo?: boolean }) => {
       const platform = await openPlatform(config(), { applicationName: 'vigie-start' });
       await prepare(platform);
+      installFrameCounter(platform);
       const api = await startApiServer(platform);
       const worker = await startWorker(platform);
+      const poller = startSnapshotPoller(platform);
       console.log(`Vigie est prêt : http://${platform.config.host}:${api.port}/`);
+      const stops = [api.close, poller.stop, worker.stop];
       if (opts.demo) {
         // in the background: the API answers at once, the territory appears when generated (progress below)
         const { loadDemo } = await import('./demo');
-        loadDemo(platform).catch((err) => logger.error({ err }, 'demo territory failed to load'));
+        const { startDemoCameraFeed } = await import('../affluence/demo-feed');
+        const feed = loadDemo(platform).then(({ manifest, authorityId, dir }) => startDemoCameraFeed(platform.db, authorityId, dir, manifest));
+        feed.catch((err) => logger.error({ err }, 'demo territory failed to load'));
+        stops.push(async () => (await feed.catch(() => undefined))?.stop());
       }
-      await untilSignal([api.close, worker.stop, platform.close]);
+      await untilSignal([...stops, closeFrameCounter, platform.close]);
     });
 
   program
@@ -64,8 +72,11 @@ export function commands(program: Command, config: () => Config) {
     .action(async () => {
       const platform = await openPlatform(config(), { applicationName: 'vigie-api', queue: { supervise: false } });
       await prepare(platform);
+      installFrameCounter(platform); // pushed camera frames are counted where they arrive, in memory
       const api = await startApiServer(platform);
-      await untilSignal([api.close, platform.close]);
+      // the poller runs beside the API: the sensor preview (last frame, blurred) lives in this process's memory
+      const poller = startSnapshotPoller(platform);
+      await untilSignal([api.close, poller.stop, closeFrameCounter, platform.close]);
     });
 
   program

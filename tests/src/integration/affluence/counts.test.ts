@@ -2,8 +2,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LoadedModel, loadModel } from '@vigie/workers/runtime';
-import { MAX_FRAMES_IN_FLIGHT, closeFrameCounter, countSeries, latestFrames, localDate, localDay, setFrameCounter, shiftDay } from '../../../../api/src/affluence';
-import { frameCounterFor, startSnapshotPoller } from '../../../../workers/src/affluence';
+import { MAX_FRAMES_IN_FLIGHT, closeFrameCounter, countSeries, latestFrames, localDate, localDay, setFrameCounter, shiftDay } from '@vigie/api/affluence';
+import { frameCounterFor, startSnapshotPoller } from '@vigie/workers/affluence';
 import { type Client, type TestStack, login, startStack } from '../../support/stack';
 import { type TestFrame, countingModelDir, testFrames } from './support';
 

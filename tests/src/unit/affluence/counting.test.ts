@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { blurredPreview, classKinds, countObjects, denseAreas, densityInside, insidePolygon } from '../../../../workers/src/affluence/counting';
-import type { FrameObject } from '../../../../api/src/affluence/frames';
+import type { FrameObject } from '@vigie/api/affluence';
 
 const square: [number, number][] = [[0, 0], [100, 0], [100, 100], [0, 100]];
 

@@ -13,7 +13,7 @@ import {
   sensorKeyMatches,
   shiftDay,
   trend,
-} from '../../../../api/src/affluence';
+} from '@vigie/api/affluence';
 
 describe('occupancy levels', () => {
   const thresholds = { calmMax: 10, busyMax: 30 };
