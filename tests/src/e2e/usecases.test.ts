@@ -39,7 +39,7 @@ describe('use-case views in headless Chromium over the demo territory', () => {
 
   beforeAll(async () => {
     buildWeb();
-    stack = await startDemoStack();
+    stack = await startDemoStack({ tileOrthophotos: true });
     admin = await login(stack.baseUrl);
     worker = await startWorker(stack.platform, { concurrency: 2 });
     // this process's API counts pushed frames with the shipped crowd model, as `vigie start` does

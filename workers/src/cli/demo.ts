@@ -20,11 +20,12 @@ export interface LoadedDemo {
   dir: string;
 }
 
-export async function loadDemo(platform: Platform, options: Partial<DemoOptions> = {}): Promise<LoadedDemo> {
+export async function loadDemo(platform: Platform, options: Partial<DemoOptions> & { tileOrthophotos?: boolean } = {}): Promise<LoadedDemo> {
   const { db, config } = platform;
-  const outDir = options.outDir ?? path.join(config.dataDir, 'demo');
+  const { tileOrthophotos = true, ...generation } = options;
+  const outDir = generation.outDir ?? path.join(config.dataDir, 'demo');
   const bar = progressReporter('Territoire de démonstration');
-  const { manifest, generated } = await ensureDemoTerritory({ ...options, outDir, onProgress: (done, total, label) => bar.update(done, total, label) });
+  const { manifest, generated } = await ensureDemoTerritory({ ...generation, outDir, onProgress: (done, total, label) => bar.update(done, total, label) });
   if (generated) console.log(`Territoire généré en ${(manifest.generatedInMs / 1000).toFixed(1)} s dans ${outDir}`);
 
   const authorityId = await ensureAuthority(db, process.env.VIGIE_AUTHORITY_SLUG ?? 'demo', process.env.VIGIE_AUTHORITY_NAME ?? 'Territoire de démonstration');
@@ -45,7 +46,7 @@ export async function loadDemo(platform: Platform, options: Partial<DemoOptions>
       .where('vintageId', '=', vintageId)
       .where('status', 'in', ['queued', 'running', 'succeeded'])
       .executeTakeFirst();
-    if (!tiled) await createRun(db, platform.boss, { authorityId, useCase: 'ortho', vintageId });
+    if (!tiled && tileOrthophotos) await createRun(db, platform.boss, { authorityId, useCase: 'ortho', vintageId });
   }
 
   for (const camera of manifest.cameras) {

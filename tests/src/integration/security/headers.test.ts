@@ -1,8 +1,14 @@
-import { describe, expect, it } from 'vitest';
-import { createApp } from '@vigie/api/http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type TestStack, startStack } from '../../support/stack';
 
-// Headers come from middleware that needs no database: the app runs here without one.
-const app = createApp({} as never);
+let stack: TestStack;
+beforeAll(async () => {
+  stack = await startStack();
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+const app = { request: (path: string) => fetch(`${stack.baseUrl}${path}`) };
 
 function csp(res: Response): Map<string, string[]> {
   const directives = new Map<string, string[]>();
