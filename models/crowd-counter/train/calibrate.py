@@ -8,8 +8,6 @@ dropped, minimising the count error on full training frames, and bakes it into t
     /usr/bin/python3 models/crowd-counter/train/calibrate.py --data .vigie/training/crowd/train --frames 200
 """
 import argparse
-import hashlib
-import inspect
 import json
 import os
 import sys
@@ -19,7 +17,7 @@ import torch
 from torch import nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from train import DENSITY_SCALE, HEIGHT, MODEL_DIR, OPSET, WIDTH, CrowdNet, load_set  # noqa: E402
+from train import DENSITY_SCALE, HEIGHT, MODEL_DIR, WIDTH, CrowdNet, export_onnx, load_set  # noqa: E402
 
 
 class CalibratedExport(nn.Module):
@@ -64,15 +62,12 @@ def main():
               f"(without floor {np.abs(maps[:, c].sum((1, 2)) - truth[:, c]).mean():.3f})")
         floors.append(best[1])
     path = os.path.join(args.out, "model.onnx")
-    kwargs = {"dynamo": False} if "dynamo" in inspect.signature(torch.onnx.export).parameters else {}
-    with torch.no_grad():
-        torch.onnx.export(CalibratedExport(net, floors).eval(), (torch.rand(1, 3, HEIGHT, WIDTH),), path,
-                          input_names=["input"], output_names=["density"], opset_version=OPSET, do_constant_folding=True, **kwargs)
+    sha = export_onnx(CalibratedExport(net, floors), torch.rand(1, 3, HEIGHT, WIDTH), path, "input", "density")
     card_path = os.path.join(args.out, "model.json")
     card = json.load(open(card_path, encoding="utf-8"))
     card["training"]["calibration"] = {"floors": floors, "frames": len(images), "data": args.data,
                                        "recipe": f"/usr/bin/python3 models/crowd-counter/train/calibrate.py --data {args.data} --frames {args.frames}"}
-    card["sha256"] = hashlib.sha256(open(path, "rb").read()).hexdigest()
+    card["sha256"] = sha
     card.pop("metrics", None)  # the figures were for the uncalibrated graph
     with open(card_path, "w", encoding="utf-8") as f:
         json.dump(card, f, indent=2, ensure_ascii=False)

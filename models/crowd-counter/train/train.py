@@ -13,10 +13,7 @@ channel 1 vehicles; each channel sums to its count.
 
     /usr/bin/python3 models/crowd-counter/train/train.py --data .vigie/training/crowd/train
 """
-import argparse
 import glob
-import hashlib
-import inspect
 import json
 import os
 import time
@@ -27,18 +24,17 @@ from PIL import Image
 from torch import nn
 import torch.nn.functional as F
 
-SEED = 42
-OPSET = 17
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "common"))
+from training import SEED, cbr, export_onnx, load_sets as load_sets_with, save_and_export, seeded, train, training_args  # noqa: E402
+
 WIDTH, HEIGHT = 640, 384
 STRIDE = 4
 SIGMA_MIN = 0.7  # in output cells (4 px): a far pedestrian's mass stays on the pedestrian
 DENSITY_SCALE = 100.0  # the loss sees density × 100, so a person's peak is ~16, not ~0.16
 HERE = os.path.dirname(os.path.abspath(__file__))
 MODEL_DIR = os.path.dirname(HERE)
-
-
-def cbr(i, o, s=1):
-    return nn.Sequential(nn.Conv2d(i, o, 3, s, 1, bias=False), nn.BatchNorm2d(o), nn.ReLU(inplace=True))
 
 
 class CrowdNet(nn.Module):
@@ -132,73 +128,28 @@ def make_batch(images, points, idx, crop, rng):
 
 
 def export(net, path):
-    model = DensityExport(net).eval()
-    kwargs = {"dynamo": False} if "dynamo" in inspect.signature(torch.onnx.export).parameters else {}
-    with torch.no_grad():
-        torch.onnx.export(model, (torch.rand(1, 3, HEIGHT, WIDTH),), path, input_names=["input"], output_names=["density"],
-                          opset_version=OPSET, do_constant_folding=True, **kwargs)
-    with open(path, "rb") as f:
-        return hashlib.sha256(f.read()).hexdigest()
-
-
-def load_sets(spec):
-    """One or more generated sets, comma-separated."""
-    parts = [load_set(d) for d in spec.split(",")]
-    first = np.concatenate([p[0] for p in parts])
-    second = np.concatenate([p[1] for p in parts]) if isinstance(parts[0][1], np.ndarray) else [x for p in parts for x in p[1]]
-    return first, second
+    return export_onnx(DensityExport(net), torch.rand(1, 3, HEIGHT, WIDTH), path, "input", "density")
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--data", default=".vigie/training/crowd/train")
-    ap.add_argument("--steps", type=int, default=1200)
-    ap.add_argument("--batch", type=int, default=8)
-    ap.add_argument("--crop", default="320x256")
-    ap.add_argument("--lr", type=float, default=3e-3)
-    # one thread: on a shared 2-core machine, two intra-op threads ran 3× slower (spin-waits)
-    ap.add_argument("--threads", type=int, default=1)
-    ap.add_argument("--out", default=MODEL_DIR)
-    ap.add_argument("--resume", help="a checkpoint (.pt) to start from instead of random weights")
-    ap.add_argument("--checkpoint", default=None, help="where to save the trained weights (default .vigie/checkpoints/<id>.pt)")
-    args = ap.parse_args()
+    args = training_args(MODEL_DIR, ".vigie/training/crowd/train", steps=1200, batch=8, crop="320x256", lr=3e-3).parse_args()
     crop = tuple(int(v) for v in args.crop.split("x"))
-    torch.manual_seed(SEED)
-    np.random.seed(SEED)
-    rng = np.random.default_rng(SEED)
-    torch.set_num_threads(args.threads)
-
+    rng = seeded(args)
     t0 = time.time()
-    images, points = load_sets(args.data)
+    images, points = load_sets_with(args.data, load_set)
     print(f"{len(images)} frames, {sum(len(p) for p in points)} objects, loaded in {time.time() - t0:.0f} s", flush=True)
     net = CrowdNet()
-    opt = torch.optim.AdamW(net.parameters(), lr=args.lr, weight_decay=1e-4)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=args.steps, pct_start=0.1)
-    if args.resume:
-        net.load_state_dict(torch.load(args.resume))
-        print(f"resumed from {args.resume}", flush=True)
-    t0 = time.time()
-    net.train()
-    for step in range(args.steps):
+
+    def step_loss(step):
         x, d = make_batch(images, points, rng.integers(0, len(images), args.batch), crop, rng)
         out = net(x)
         target = d * DENSITY_SCALE
         l_map = F.mse_loss(out, target)
-        count_err = (torch.relu(out).sum((2, 3)) - target.sum((2, 3))) / DENSITY_SCALE
-        l_count = count_err.abs().mean()
-        loss = l_map + 2.0 * l_count
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        sched.step()
-        if step % 50 == 0 or step == args.steps - 1:
-            print(f"step {step} loss {loss.item():.3f} (map {l_map.item():.3f}, count MAE {l_count.item():.2f}) {time.time() - t0:.0f} s", flush=True)
-    minutes = (time.time() - t0) / 60
-    checkpoint = args.checkpoint or os.path.join(".vigie", "checkpoints", os.path.basename(MODEL_DIR) + ".pt")
-    os.makedirs(os.path.dirname(checkpoint), exist_ok=True)
-    torch.save(net.state_dict(), checkpoint)
-    os.makedirs(args.out, exist_ok=True)
-    sha = export(net, os.path.join(args.out, "model.onnx"))
+        l_count = ((torch.relu(out).sum((2, 3)) - target.sum((2, 3))) / DENSITY_SCALE).abs().mean()
+        return l_map + 2.0 * l_count, f"(map {l_map.item():.3f}, count MAE {l_count.item():.2f})"
+
+    minutes = train(net, args, step_loss)
+    sha = save_and_export(net, args, MODEL_DIR, export)
     write_card(args, len(images), sha, minutes)
     print(f"trained in {minutes:.1f} min, exported {os.path.join(args.out, 'model.onnx')}")
 

@@ -9,10 +9,7 @@ any YOLOv8 export. A 3 × 3 max-pool keeps only local peaks of the heat map, so 
 
     /usr/bin/python3 models/dumps-detector/train/train.py --data .vigie/training/dumps/train
 """
-import argparse
 import glob
-import hashlib
-import inspect
 import json
 import math
 import os
@@ -24,16 +21,15 @@ from PIL import Image
 from torch import nn
 import torch.nn.functional as F
 
-SEED = 42
-OPSET = 17
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "common"))
+from training import SEED, cbr, sha256, export_onnx, load_sets as load_sets_with, save_and_export, seeded, train, training_args  # noqa: E402
+
 SIZE = 512
 STRIDE = 8
 HERE = os.path.dirname(os.path.abspath(__file__))
 MODEL_DIR = os.path.dirname(HERE)
-
-
-def cbr(i, o, s=1):
-    return nn.Sequential(nn.Conv2d(i, o, 3, s, 1, bias=False), nn.BatchNorm2d(o), nn.ReLU(inplace=True))
 
 
 class DumpNet(nn.Module):
@@ -158,11 +154,7 @@ def focal_loss(logit, heat):
 
 
 def export(net, path):
-    model = Yolov8Export(net).eval()
-    kwargs = {"dynamo": False} if "dynamo" in inspect.signature(torch.onnx.export).parameters else {}
-    with torch.no_grad():
-        torch.onnx.export(model, (torch.rand(1, 3, SIZE, SIZE),), path, input_names=["images"], output_names=["output0"],
-                          opset_version=OPSET, do_constant_folding=True, **kwargs)
+    sha = export_onnx(Yolov8Export(net), torch.rand(1, 3, SIZE, SIZE), path, "images", "output0")
     try:  # Ultralytics-style metadata, so other tools recognise the layout
         import onnx
         m = onnx.load(path)
@@ -170,68 +162,29 @@ def export(net, path):
             m.metadata_props.add(key=k, value=v)
         onnx.save(m, path)
     except ImportError:
-        pass
-    with open(path, "rb") as f:
-        return hashlib.sha256(f.read()).hexdigest()
-
-
-def load_sets(spec):
-    """One or more generated sets, comma-separated."""
-    parts = [load_set(d) for d in spec.split(",")]
-    first = np.concatenate([p[0] for p in parts])
-    second = np.concatenate([p[1] for p in parts]) if isinstance(parts[0][1], np.ndarray) else [x for p in parts for x in p[1]]
-    return first, second
+        return sha
+    return sha256(path)
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--data", default=".vigie/training/dumps/train")
-    ap.add_argument("--steps", type=int, default=1500)
-    ap.add_argument("--batch", type=int, default=12)
-    ap.add_argument("--crop", type=int, default=256)
-    ap.add_argument("--lr", type=float, default=3e-3)
-    ap.add_argument("--threads", type=int, default=1)
-    ap.add_argument("--out", default=MODEL_DIR)
-    ap.add_argument("--resume", help="a checkpoint (.pt) to start from instead of random weights")
-    ap.add_argument("--checkpoint", default=None, help="where to save the trained weights (default .vigie/checkpoints/<id>.pt)")
-    args = ap.parse_args()
-    torch.manual_seed(SEED)
-    np.random.seed(SEED)
-    rng = np.random.default_rng(SEED)
-    torch.set_num_threads(args.threads)
-
+    args = training_args(MODEL_DIR, ".vigie/training/dumps/train", steps=1500, batch=12, crop=256, lr=3e-3).parse_args()
+    rng = seeded(args)
     t0 = time.time()
-    images, boxes = load_sets(args.data)
+    images, boxes = load_sets_with(args.data, load_set)
     print(f"{len(images)} chips, {sum(len(b) for b in boxes)} dumps, loaded in {time.time() - t0:.0f} s", flush=True)
     net = DumpNet()
-    opt = torch.optim.AdamW(net.parameters(), lr=args.lr, weight_decay=1e-4)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=args.steps, pct_start=0.1)
-    if args.resume:
-        net.load_state_dict(torch.load(args.resume))
-        print(f"resumed from {args.resume}", flush=True)
-    t0 = time.time()
-    net.train()
-    for step in range(args.steps):
-        idx = rng.integers(0, len(images), args.batch)
-        x, heat, reg, mask = make_batch(images, boxes, idx, args.crop, rng)
+
+    def step_loss(step):
+        x, heat, reg, mask = make_batch(images, boxes, rng.integers(0, len(images), args.batch), args.crop, rng)
         out = net(x)
         l_heat = focal_loss(out[:, :1], heat)
         n = mask.sum().clamp(min=1)
         l_off = (F.l1_loss(torch.sigmoid(out[:, 1:3]), reg[:, :2], reduction="none") * mask).sum() / n
         l_size = (F.l1_loss(out[:, 3:5], reg[:, 2:], reduction="none") * mask).sum() / n
-        loss = l_heat + l_off + 0.5 * l_size
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        sched.step()
-        if step % 50 == 0 or step == args.steps - 1:
-            print(f"step {step} loss {loss.item():.3f} (heat {l_heat.item():.3f} off {l_off.item():.3f} size {l_size.item():.3f}) {time.time() - t0:.0f} s", flush=True)
-    minutes = (time.time() - t0) / 60
-    checkpoint = args.checkpoint or os.path.join(".vigie", "checkpoints", os.path.basename(MODEL_DIR) + ".pt")
-    os.makedirs(os.path.dirname(checkpoint), exist_ok=True)
-    torch.save(net.state_dict(), checkpoint)
-    os.makedirs(args.out, exist_ok=True)
-    sha = export(net, os.path.join(args.out, "model.onnx"))
+        return l_heat + l_off + 0.5 * l_size, f"(heat {l_heat.item():.3f} off {l_off.item():.3f} size {l_size.item():.3f})"
+
+    minutes = train(net, args, step_loss)
+    sha = save_and_export(net, args, MODEL_DIR, export)
     write_card(args, len(images), sha, minutes)
     print(f"trained in {minutes:.1f} min, exported {os.path.join(args.out, 'model.onnx')}")
 

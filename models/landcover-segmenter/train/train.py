@@ -10,10 +10,7 @@ data/landcover-classes.json.
 
     /usr/bin/python3 models/landcover-segmenter/train/train.py --data .vigie/training/landcover/train
 """
-import argparse
 import glob
-import hashlib
-import inspect
 import json
 import os
 import time
@@ -24,8 +21,11 @@ from PIL import Image
 from torch import nn
 import torch.nn.functional as F
 
-SEED = 42
-OPSET = 17
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "common"))
+from training import SEED, cbr, export_onnx, load_sets as load_sets_with, save_and_export, seeded, train, training_args  # noqa: E402
+
 SIZE = 512
 HERE = os.path.dirname(os.path.abspath(__file__))
 MODEL_DIR = os.path.dirname(HERE)
@@ -34,10 +34,6 @@ CLASSES = json.load(open(os.path.join(ROOT, "data", "landcover-classes.json"), e
 NC = len(CLASSES)
 MEAN = [0.45, 0.45, 0.40]
 STD = [0.22, 0.20, 0.20]
-
-
-def cbr(i, o, s=1):
-    return nn.Sequential(nn.Conv2d(i, o, 3, s, 1, bias=False), nn.BatchNorm2d(o), nn.ReLU(inplace=True))
 
 
 def dws(i, o):
@@ -115,72 +111,28 @@ def make_batch(images, masks, idx, crop, rng):
 
 
 def export(net, path):
-    net.eval()
-    kwargs = {"dynamo": False} if "dynamo" in inspect.signature(torch.onnx.export).parameters else {}
-    with torch.no_grad():
-        torch.onnx.export(net, (torch.rand(1, 3, SIZE, SIZE),), path, input_names=["input"], output_names=["logits"],
-                          opset_version=OPSET, do_constant_folding=True, **kwargs)
-    with open(path, "rb") as f:
-        return hashlib.sha256(f.read()).hexdigest()
-
-
-def load_sets(spec):
-    """One or more generated sets, comma-separated."""
-    parts = [load_set(d) for d in spec.split(",")]
-    first = np.concatenate([p[0] for p in parts])
-    second = np.concatenate([p[1] for p in parts]) if isinstance(parts[0][1], np.ndarray) else [x for p in parts for x in p[1]]
-    return first, second
+    return export_onnx(net, torch.rand(1, 3, SIZE, SIZE), path, "input", "logits")
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--data", default=".vigie/training/landcover/train")
-    ap.add_argument("--steps", type=int, default=900)
-    ap.add_argument("--batch", type=int, default=8)
-    ap.add_argument("--crop", type=int, default=256)
-    ap.add_argument("--lr", type=float, default=4e-3)
-    # one thread: on a shared 2-core machine, two intra-op threads ran 3× slower (spin-waits)
-    ap.add_argument("--threads", type=int, default=1)
-    ap.add_argument("--out", default=MODEL_DIR)
-    ap.add_argument("--resume", help="a checkpoint (.pt) to start from instead of random weights")
-    ap.add_argument("--checkpoint", default=None, help="where to save the trained weights (default .vigie/checkpoints/<id>.pt)")
-    args = ap.parse_args()
-    torch.manual_seed(SEED)
-    np.random.seed(SEED)
-    rng = np.random.default_rng(SEED)
-    torch.set_num_threads(args.threads)
-
+    args = training_args(MODEL_DIR, ".vigie/training/landcover/train", steps=900, batch=8, crop=256, lr=4e-3).parse_args()
+    rng = seeded(args)
     t0 = time.time()
-    images, masks = load_sets(args.data)
+    images, masks = load_sets_with(args.data, load_set)
     freq = np.bincount(masks.ravel(), minlength=NC).astype(np.float64) / masks.size
     # rare classes (pools, water, sites) weigh more, but only by the square root of their rarity
     weight = torch.tensor(np.clip((freq.max() / np.maximum(freq, 1e-4)) ** 0.5, 1, 10), dtype=torch.float32)
     print(f"{len(images)} chips loaded in {time.time() - t0:.0f} s; class share {np.round(freq, 3).tolist()}", flush=True)
     net = LandcoverNet()
-    opt = torch.optim.AdamW(net.parameters(), lr=args.lr, weight_decay=1e-4)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=args.steps, pct_start=0.1)
-    if args.resume:
-        net.load_state_dict(torch.load(args.resume))
-        print(f"resumed from {args.resume}", flush=True)
-    t0 = time.time()
-    net.train()
-    for step in range(args.steps):
+
+    def step_loss(step):
         x, y = make_batch(images, masks, rng.integers(0, len(images), args.batch), args.crop, rng)
         logits = F.interpolate(net(x), scale_factor=2.0, mode="bilinear", align_corners=False)
-        loss = F.cross_entropy(logits, y, weight=weight)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        sched.step()
-        if step % 50 == 0 or step == args.steps - 1:
-            acc = (logits.argmax(1) == y).float().mean().item()
-            print(f"step {step} loss {loss.item():.3f} pixel acc {acc:.3f} {time.time() - t0:.0f} s", flush=True)
-    minutes = (time.time() - t0) / 60
-    checkpoint = args.checkpoint or os.path.join(".vigie", "checkpoints", os.path.basename(MODEL_DIR) + ".pt")
-    os.makedirs(os.path.dirname(checkpoint), exist_ok=True)
-    torch.save(net.state_dict(), checkpoint)
-    os.makedirs(args.out, exist_ok=True)
-    sha = export(net, os.path.join(args.out, "model.onnx"))
+        acc = (logits.argmax(1) == y).float().mean().item() if step % 50 == 0 or step == args.steps - 1 else 0.0
+        return F.cross_entropy(logits, y, weight=weight), f"pixel acc {acc:.3f}"
+
+    minutes = train(net, args, step_loss)
+    sha = save_and_export(net, args, MODEL_DIR, export)
     write_card(args, len(images), sha, minutes)
     print(f"trained in {minutes:.1f} min, exported {os.path.join(args.out, 'model.onnx')}")
 

@@ -5,11 +5,10 @@ import { DEFAULT_MODELS, type Run } from '@vigie/api/runs';
 import { boxLiteral } from '../imagery/register';
 import { describeGeoTiff, openGeoTiff } from '../imagery/geotiff-source';
 import { type ChipDetections, mergeChipDetections, rasterFromGeoTiff } from '../runtime';
-import { areaWindow, chipKeyOf, chipsInArea, communeAt, communesOf, insideArea, parseChipKey, pixelBoxToL93, runArea } from './area';
+import { communeAt, communesOf, insideArea, parseChipKey, pixelBoxToL93 } from './area';
 import { modelFor } from './models';
-import { errorMessage } from '@vigie/api/errors';
-import { ChipInputError, type Pipeline } from './pipeline';
-import { vintageGeoTiff } from './vintage';
+import type { Pipeline } from './pipeline';
+import { planChips, readRunChip, runGeometry } from './vintage';
 
 /** Chips share 128 px (25.6 m at 0.20 m): the largest dumps (30 m) are seen whole in at least one chip. */
 const OVERLAP_PX = 128;
@@ -18,35 +17,16 @@ const THUMBNAIL_PX = 256;
 
 const modelIdOf = (run: Run) => run.modelId ?? DEFAULT_MODELS.dumps!.id;
 
-async function runGeometry(deps: AppDeps, run: Run) {
-  const source = await vintageGeoTiff(deps, run);
-  const info = await describeGeoTiff(source.uri);
-  const area = await runArea(deps, run);
-  return { source, info, area, window: areaWindow(area, info.geoTransform, info.width, info.height) };
-}
-
 /** Illegal dumps: detect on each chip, merge across chip borders, link to earlier vintages, thumbnail each. */
 export const dumpsPipeline: Pipeline = {
   async plan(deps, run) {
     const model = await modelFor(deps, modelIdOf(run));
-    const { info, area, window } = await runGeometry(deps, run);
-    const chipSize = model.card.input.width;
-    return chipsInArea(area, info.geoTransform, window, chipSize, Math.min(OVERLAP_PX, chipSize / 4)).map(chipKeyOf);
+    return planChips(deps, run, model.card.input.width, OVERLAP_PX);
   },
 
   async processChip(deps, run, chipKey) {
     const model = await modelFor(deps, modelIdOf(run));
-    const source = await vintageGeoTiff(deps, run);
-    const info = await describeGeoTiff(source.uri);
-    const chip = parseChipKey(chipKey);
-    if (chip.x + chip.width > info.width || chip.y + chip.height > info.height) throw new ChipInputError(`Tuile ${chipKey} hors de l’image.`);
-    const { image } = await openGeoTiff(source.uri);
-    let raster;
-    try {
-      raster = await rasterFromGeoTiff(image, chip);
-    } catch (error) {
-      throw new ChipInputError(`Lecture de la tuile ${chipKey} impossible : ${errorMessage(error)}`);
-    }
+    const { chip, info, raster } = await readRunChip(deps, run, chipKey);
     const detections = await model.detect(raster);
     const gt = info.geoTransform;
     await deps.db.transaction().execute(async (trx) => {

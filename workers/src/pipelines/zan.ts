@@ -7,16 +7,15 @@ import {
   type ClassRaster, type Nomenclature, Nomenclature as NomenclatureSchema, NO_DATA, classLookup, landcoverTileKey, loadClassRaster, saveClassRaster,
 } from '@vigie/api/zan';
 import { boxLiteral } from '../imagery/register';
-import { describeGeoTiff, openGeoTiff } from '../imagery/geotiff-source';
-import { mosaicChipClassMaps, rasterFromGeoTiff, type ChipClassMap, type ModelCard } from '../runtime';
+import { mosaicChipClassMaps, type ChipClassMap, type ModelCard } from '../runtime';
 import {
   type AnalysedVintage, artificialisedMask, classPalette, communeClassAreas, compareVintages, defaultNomenclature, landcoverTiles, pixelAreaM2,
   rasterisePolygons, renderLandcoverTile,
 } from '../zan';
-import { type AreaFeature, areaWindow, chipKeyOf, chipsInArea, communesOf, parseChipKey, runArea } from './area';
+import { type AreaFeature, communesOf, parseChipKey } from './area';
 import { modelFor } from './models';
 import { ChipInputError, type Pipeline } from './pipeline';
-import { vintageGeoTiff } from './vintage';
+import { planChips, readRunChip, runGeometry, vintageGeoTiff } from './vintage';
 
 export const DEFAULT_ZAN_MODEL = 'landcover-segmenter';
 /** Chips share 64 px (12.8 m): the mosaic takes each pixel from the chip where it is farthest from a cut. */
@@ -29,14 +28,6 @@ const inflateAsync = promisify(inflate);
 const modelIdOf = (run: Run) => run.modelId ?? DEFAULT_ZAN_MODEL;
 const chipMapKey = (run: Run, chipKey: string) => `zan/${run.authorityId}/runs/${run.id}/${chipKey}.bin`;
 
-async function runGeometry(deps: AppDeps, run: Run) {
-  const source = await vintageGeoTiff(deps, run);
-  if (source.epsg !== 2154) throw new ChipInputError(`Occupation du sol en EPSG:${source.epsg} non prise en charge : orthophoto en Lambert-93 attendue.`);
-  const info = await describeGeoTiff(source.uri);
-  const area = await runArea(deps, run);
-  return { source, info, area, window: areaWindow(area, info.geoTransform, info.width, info.height) };
-}
-
 /**
  * Land cover for ZAN: segment every chip, mosaic seam-free into one class raster per vintage, apply the
  * nomenclature (with its thresholds), sum areas per commune, compare with the other analysed vintages
@@ -46,24 +37,14 @@ export const zanPipeline: Pipeline = {
   async plan(deps, run) {
     const model = await modelFor(deps, modelIdOf(run));
     if (model.card.task !== 'segmentation') throw new ChipInputError(`Le modèle « ${model.card.id} » n’est pas un modèle de segmentation.`);
-    const { info, area, window } = await runGeometry(deps, run);
-    const chipSize = model.card.input.width;
-    return chipsInArea(area, info.geoTransform, window, chipSize, Math.min(OVERLAP_PX, chipSize / 4)).map(chipKeyOf);
+    const source = await vintageGeoTiff(deps, run);
+    if (source.epsg !== 2154) throw new ChipInputError(`Occupation du sol en EPSG:${source.epsg} non prise en charge : orthophoto en Lambert-93 attendue.`);
+    return planChips(deps, run, model.card.input.width, OVERLAP_PX);
   },
 
   async processChip(deps, run, chipKey) {
     const model = await modelFor(deps, modelIdOf(run));
-    const source = await vintageGeoTiff(deps, run);
-    const info = await describeGeoTiff(source.uri);
-    const chip = parseChipKey(chipKey);
-    if (chip.x + chip.width > info.width || chip.y + chip.height > info.height) throw new ChipInputError(`Tuile ${chipKey} hors de l’image.`);
-    const { image } = await openGeoTiff(source.uri);
-    let raster;
-    try {
-      raster = await rasterFromGeoTiff(image, chip);
-    } catch (error) {
-      throw new ChipInputError(`Lecture de la tuile ${chipKey} impossible : ${(error as Error).message}`);
-    }
+    const { raster } = await readRunChip(deps, run, chipKey);
     const map = await model.segment(raster);
     // overwritten, never appended: a retried chip leaves the same file
     await deps.storage.put(chipMapKey(run, chipKey), await deflateAsync(map.classes, { level: 3 }));
