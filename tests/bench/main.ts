@@ -30,6 +30,14 @@ const BENCHES: BenchPart[] = [
     },
   },
   {
+    name: 'dumps',
+    description: 'dépôts sauvages : analyse complète (API, file, worker, base) en km²/h, rapport à session.run nu sur les mêmes tuiles',
+    run: async () => {
+      const { benchDumps } = await import('./dumps');
+      await benchDumps();
+    },
+  },
+  {
     name: 'zan',
     description: 'occupation du sol : km²/h en segmentation et en agrégation (mosaïque, nomenclature, communes, changements, tuiles), rapport à session.run nu',
     run: async () => {

@@ -16,3 +16,5 @@ export function pipelineFor(useCase: UseCase): Pipeline {
   if (!pipeline) throw new VigieError('unknown_use_case', `Cas d’usage non disponible : ${useCase}`);
   return pipeline;
 }
+
+export { parseChipKey } from './area';
