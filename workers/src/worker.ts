@@ -22,6 +22,9 @@ export async function startWorker(deps: AppDeps, opts: { concurrency?: number } 
   const concurrency = opts.concurrency ?? deps.config.workerConcurrency ?? Math.max(1, os.availableParallelism());
   const { boss } = deps;
   const ids: string[] = [];
+  const inFlight = new Set<Promise<void>>();
+  const logged = <T>(step: string, handler: (jobs: Job<T>[]) => Promise<void>) =>
+    tracked(inFlight, loggedFailures(step, handler));
   ids.push(await boss.work<PlanJob>(QUEUES.plan, { pollingIntervalSeconds: 0.5 }, logged('plan', async ([job]) => planRun(deps, job!.data.runId))));
   for (let i = 0; i < concurrency; i++) {
     ids.push(
@@ -35,13 +38,34 @@ export async function startWorker(deps: AppDeps, opts: { concurrency?: number } 
   return {
     async stop() {
       for (const id of ids) await boss.offWork({ id });
+      // offWork stops polling but does not wait: let the jobs in hand finish (a job cut short is retried after
+      // its expiry anyway, but finishing it now saves that wait and a noisy failure at every shutdown)
+      const drained = Promise.allSettled([...inFlight]);
+      await Promise.race([drained, new Promise((resolve) => setTimeout(resolve, STOP_GRACE_MS).unref())]);
       await closeModels();
     },
   };
 }
 
+/** How long stop() waits for the jobs in hand. */
+const STOP_GRACE_MS = 30_000;
+
+/** Keeps each running handler in `inFlight` until it settles. */
+function tracked<T>(inFlight: Set<Promise<void>>, handler: (jobs: Job<T>[]) => Promise<void>) {
+  return (jobs: Job<T>[]) => {
+    const running = handler(jobs);
+    const settled = running.then(
+      () => {},
+      () => {},
+    );
+    inFlight.add(settled);
+    void settled.finally(() => inFlight.delete(settled));
+    return running;
+  };
+}
+
 /** A failing job is logged here, then rethrown so pg-boss retries it. */
-function logged<T>(step: string, handler: (jobs: Job<T>[]) => Promise<void>) {
+function loggedFailures<T>(step: string, handler: (jobs: Job<T>[]) => Promise<void>) {
   return async (jobs: Job<T>[]) => {
     try {
       await handler(jobs);
