@@ -57,12 +57,14 @@ def load_sets(spec, load_set):
 
 
 def train(net, args, step_loss):
-    """AdamW with a one-cycle schedule for args.steps; step_loss(step) -> (loss, log text). Returns minutes."""
-    opt = torch.optim.AdamW(net.parameters(), lr=args.lr, weight_decay=1e-4)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=args.steps, pct_start=0.1)
+    """AdamW with a one-cycle schedule for args.steps (0: only load --resume); step_loss(step) -> (loss, log text). Returns minutes."""
     if args.resume:
         net.load_state_dict(torch.load(args.resume))
         print(f"resumed from {args.resume}", flush=True)
+    if args.steps == 0:
+        return 0.0  # export only
+    opt = torch.optim.AdamW(net.parameters(), lr=args.lr, weight_decay=1e-4)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=args.steps, pct_start=0.1)
     t0 = time.time()
     net.train()
     for step in range(args.steps):

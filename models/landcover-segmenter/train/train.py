@@ -110,6 +110,17 @@ def make_batch(images, masks, idx, crop, rng):
     return torch.from_numpy(x), torch.from_numpy(y)
 
 
+def unweighted(net, weight):
+    """A copy whose logits are those of an unweighted loss: the weighted loss learned p(c|x) scaled by each
+    class weight, so taking log(weight) off the head's bias keeps the argmax from over-painting rare classes
+    (buildings, sites), which would inflate artificialised areas. The checkpoint keeps the trained weights."""
+    copy = LandcoverNet()
+    copy.load_state_dict(net.state_dict())
+    with torch.no_grad():
+        copy.head.bias -= torch.log(weight)
+    return copy
+
+
 def export(net, path):
     return export_onnx(net, torch.rand(1, 3, SIZE, SIZE), path, "input", "logits")
 
@@ -132,7 +143,7 @@ def main():
         return F.cross_entropy(logits, y, weight=weight), f"pixel acc {acc:.3f}"
 
     minutes = train(net, args, step_loss)
-    sha = save_and_export(net, args, MODEL_DIR, export)
+    sha = save_and_export(net, args, MODEL_DIR, lambda n, path: export(unweighted(n, weight), path))
     write_card(args, len(images), sha, minutes)
     print(f"trained in {minutes:.1f} min, exported {os.path.join(args.out, 'model.onnx')}")
 
