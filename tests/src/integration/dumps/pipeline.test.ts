@@ -57,7 +57,7 @@ describe('dumps: detection runs over the demo territory with the shipped model',
     const recall = found.length / truth.length;
     const precision = correct.length / Math.max(1, detections.length);
     console.log(`dumps ${first!.year}: ${truth.length} in truth, ${detections.length} detected, recall ${recall.toFixed(2)}, precision ${precision.toFixed(2)}`);
-    console.log('SCORES', JSON.stringify(detections.map((d) => [Number(d.score.toFixed(3)), truth.some((t) => centreInside(t.box, d.xL93, d.yL93, 3)) ? 1 : 0, Math.round(d.areaM2)])));
+    console.log('SCORES', JSON.stringify(detections.map((d) => [Number(d.score.toFixed(3)), truth.some((t) => centreInside(t.box, d.xL93, d.yL93, 3)) ? 1 : 0, Math.round(d.areaM2), Math.round(d.xL93), Math.round(d.yL93)])));
     expect(truth.length).toBeGreaterThan(3);
     expect(recall).toBeGreaterThanOrEqual(0.8);
     expect(precision).toBeGreaterThanOrEqual(0.8);
