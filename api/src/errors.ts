@@ -25,3 +25,10 @@ export function errorMessage(error: unknown): string {
   if (error && typeof error === 'object' && 'msg' in error) return String((error as { msg: unknown }).msg);
   return 'données illisibles ou corrompues';
 }
+
+/** The disk (or the quota) is full: VIGIE_DATA_DIR cannot take what is being written. */
+export const diskFull = () =>
+  new VigieError('disk_full', 'Disque plein : impossible d’écrire dans VIGIE_DATA_DIR. Libérez de la place, puis relancez l’analyse.', 507);
+
+export const isDiskFull = (error: unknown) =>
+  (error instanceof VigieError && error.code === 'disk_full') || ['ENOSPC', 'EDQUOT'].includes((error as NodeJS.ErrnoException | undefined)?.code ?? '');

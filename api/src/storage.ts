@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { VigieError } from './errors';
+import { VigieError, diskFull, isDiskFull } from './errors';
 
 /**
  * Where chips, thumbnails and tile pyramids live. Keys are relative slash paths ("tiles/ortho/3/18/1/2.jpg");
@@ -33,8 +33,14 @@ export function fileStorage(root: string): Storage {
       await fs.mkdir(path.dirname(file), { recursive: true });
       // write then rename: a reader never sees half a file, a killed worker leaves no torn file
       const tmp = `${file}.${process.pid}.tmp`;
-      await fs.writeFile(tmp, bytes);
-      await fs.rename(tmp, file);
+      try {
+        await fs.writeFile(tmp, bytes);
+        await fs.rename(tmp, file);
+      } catch (error) {
+        if (!isDiskFull(error)) throw error;
+        await fs.rm(tmp, { force: true }).catch(() => {}); // what was written of it frees space
+        throw diskFull();
+      }
     },
     async get(key) {
       try {

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import type { AppDeps } from '@vigie/api/http';
+import { errorMessage, isDiskFull } from '@vigie/api/errors';
 import { logger } from '@vigie/api/logger';
 import { type ChipsJob, type FinaliseJob, type Job, type PlanJob, QUEUES } from '@vigie/api/queue';
 import { type Run, getRun, isFinished, refreshRunCounters } from '@vigie/api/runs';
@@ -131,11 +132,13 @@ export async function processChips(deps: AppDeps, runId: string, chipKeys: strin
         .where('chipKey', '=', chipKey)
         .execute();
     } catch (error) {
-      if (!(error instanceof ChipInputError)) throw error; // infrastructure error: pg-boss retries the job
-      logger.warn({ runId, chipKey, err: error.message }, 'chip failed');
+      // infrastructure errors: pg-boss retries the job; bad input and a full disk fail the chip, with the reason
+      if (!(error instanceof ChipInputError) && !isDiskFull(error)) throw error;
+      const message = errorMessage(error);
+      logger[isDiskFull(error) ? 'error' : 'warn']({ runId, chipKey, err: message }, 'chip failed');
       await db
         .updateTable('runChip')
-        .set((eb) => ({ status: 'failed', error: error.message, attempts: eb('attempts', '+', 1), updatedAt: new Date() }))
+        .set((eb) => ({ status: 'failed', error: message, attempts: eb('attempts', '+', 1), updatedAt: new Date() }))
         .where('runId', '=', runId)
         .where('chipKey', '=', chipKey)
         .execute();
@@ -151,7 +154,14 @@ export async function finaliseRun(deps: AppDeps, runId: string): Promise<void> {
   const { db } = deps;
   const run = await refreshRunCounters(db, runId);
   if (run.status !== 'running' || run.doneChips + run.failedChips < run.totalChips) return;
-  await pipelineFor(run.useCase).finalise(deps, run);
+  try {
+    await pipelineFor(run.useCase).finalise(deps, run);
+  } catch (error) {
+    if (!isDiskFull(error)) throw error;
+    logger.error({ runId, err: errorMessage(error) }, 'run failed: disk full');
+    await db.updateTable('run').set({ status: 'failed', finishedAt: new Date(), error: errorMessage(error) }).where('id', '=', runId).execute();
+    return;
+  }
   const allFailed = run.totalChips > 0 && run.doneChips === 0;
   await db
     .updateTable('run')

@@ -18,3 +18,4 @@ export function pipelineFor(useCase: UseCase): Pipeline {
 }
 
 export { parseChipKey } from './area';
+export { orthoTileKey } from './ortho';
