@@ -19,7 +19,8 @@ interface FrameEntry {
   timeOfDay: 'matin' | 'midi' | 'apres-midi' | 'soir';
 }
 
-const BACKFILL_SLOTS = 12;
+/** the backfill: 12 frames, one every 10 counting intervals (the last two hours at one frame a minute) */
+const BACKFILL = { frames: 12, everySlots: 10 };
 
 /** The time-of-day bucket of the generated frames for an instant, in Paris local time. */
 export function timeOfDayAt(at: Date): FrameEntry['timeOfDay'] {
@@ -56,7 +57,7 @@ export async function startDemoCameraFeed(db: Kysely<Database>, authorityId: num
   let stopped = false;
   let running: Promise<void> = (async () => {
     const now = slotOf(Date.now());
-    for (let slot = now - BACKFILL_SLOTS * 10; slot <= now && !stopped; slot += 10) await playSlot(new Date(slot * intervalS * 1000), slot);
+    for (let slot = now - BACKFILL.frames * BACKFILL.everySlots; slot <= now && !stopped; slot += BACKFILL.everySlots) await playSlot(new Date(slot * intervalS * 1000), slot);
   })().catch((err: unknown) => log.warn({ err: (err as Error).message }, 'demo camera backfill failed'));
 
   const timer = setInterval(() => {
