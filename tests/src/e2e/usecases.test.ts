@@ -39,7 +39,7 @@ describe('use-case views in headless Chromium over the demo territory', () => {
 
   beforeAll(async () => {
     buildWeb();
-    stack = await startDemoStack({ tileOrthophotos: true });
+    stack = await startDemoStack({ tileOrthophotos: [2024] }); // the map opens on the latest vintage
     admin = await login(stack.baseUrl);
     worker = await startWorker(stack.platform, { concurrency: 2 });
     // this process's API counts pushed frames with the shipped crowd model, as `vigie start` does

@@ -8,11 +8,11 @@ import { type TestStack, startStack } from './stack';
 export const TEST_TERRITORY_M = 1000;
 
 /**
- * A real stack with the demo territory loaded (orthophotos tiled for the map only when asked: suites that
- * only analyse do not wait behind the tiling). The territory is generated once per machine into a shared
+ * A real stack with the demo territory loaded (orthophotos tiled for the map only when asked, all or the
+ * listed years: suites that only analyse do not wait behind the tiling). The territory is generated once per machine into a shared
  * temp folder (deterministic: same seed, same bytes) and reused by every suite.
  */
-export async function startDemoStack(opts: { tileOrthophotos?: boolean } = {}): Promise<TestStack & { manifest: DemoManifest; demoDir: string }> {
+export async function startDemoStack(opts: { tileOrthophotos?: boolean | number[] } = {}): Promise<TestStack & { manifest: DemoManifest; demoDir: string }> {
   const stack = await startStack();
   const demoDir = path.join(os.tmpdir(), `vigie-demo-cache-${TEST_TERRITORY_M}m`);
   const { manifest } = await loadDemo(stack.platform, { outDir: demoDir, sizeM: TEST_TERRITORY_M, seed: 42, framesPerCamera: 4, tileOrthophotos: opts.tileOrthophotos ?? false });

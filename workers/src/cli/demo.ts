@@ -20,7 +20,7 @@ export interface LoadedDemo {
   dir: string;
 }
 
-export async function loadDemo(platform: Platform, options: Partial<DemoOptions> & { tileOrthophotos?: boolean } = {}): Promise<LoadedDemo> {
+export async function loadDemo(platform: Platform, options: Partial<DemoOptions> & { tileOrthophotos?: boolean | number[] } = {}): Promise<LoadedDemo> {
   const { db, config } = platform;
   const { tileOrthophotos = true, ...generation } = options;
   const outDir = generation.outDir ?? path.join(config.dataDir, 'demo');
@@ -46,7 +46,8 @@ export async function loadDemo(platform: Platform, options: Partial<DemoOptions>
       .where('vintageId', '=', vintageId)
       .where('status', 'in', ['queued', 'running', 'succeeded'])
       .executeTakeFirst();
-    if (!tiled && tileOrthophotos) await createRun(db, platform.boss, { authorityId, useCase: 'ortho', vintageId });
+    const wanted = Array.isArray(tileOrthophotos) ? tileOrthophotos.includes(vintage.year) : tileOrthophotos;
+    if (!tiled && wanted) await createRun(db, platform.boss, { authorityId, useCase: 'ortho', vintageId });
   }
 
   for (const camera of manifest.cameras) {
