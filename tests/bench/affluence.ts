@@ -11,8 +11,8 @@
 import { pathToFileURL } from 'node:url';
 import { logger } from '@vigie/api/logger';
 import { loadModel, measurePathOverhead, rasterFromEncoded } from '@vigie/workers/runtime';
-import { closeFrameCounter, setFrameCounter } from '../../api/src/affluence';
-import { frameCounterFor } from '../../workers/src/affluence';
+import { closeFrameCounter, setFrameCounter } from '@vigie/api/affluence';
+import { frameCounterFor } from '@vigie/workers/affluence';
 import { countingModelDir, testFrames } from '../src/integration/affluence/support';
 import { login, startStack } from '../src/support/stack';
 
