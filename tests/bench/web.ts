@@ -100,7 +100,8 @@ const markTime = (page: Page, name: string, after: number, detailPart: string) =
     [name, after, detailPart],
   );
 
-async function waitForMark(page: Page, name: string, after = 0, detailPart = '', timeout = 600_000): Promise<number> {
+async function waitForMark(page: Page, name: string, after = 0, detailPart = '', timeout = 180_000): Promise<number> {
+  console.error(`web bench: waiting for ${name}${detailPart ? ` (${detailPart})` : ''}`);
   const deadline = Date.now() + timeout;
   for (;;) {
     const t = await markTime(page, name, after, detailPart);
