@@ -55,12 +55,8 @@ const STOP_GRACE_MS = 30_000;
 function tracked<T>(inFlight: Set<Promise<void>>, handler: (jobs: Job<T>[]) => Promise<void>) {
   return (jobs: Job<T>[]) => {
     const running = handler(jobs);
-    const settled = running.then(
-      () => {},
-      () => {},
-    );
+    const settled: Promise<void> = running.catch(() => {}).finally(() => inFlight.delete(settled));
     inFlight.add(settled);
-    void settled.finally(() => inFlight.delete(settled));
     return running;
   };
 }
