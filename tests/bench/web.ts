@@ -106,7 +106,10 @@ async function waitForMark(page: Page, name: string, after = 0, detailPart = '',
   for (;;) {
     const t = await markTime(page, name, after, detailPart);
     if (t !== null && t > after) return t;
-    if (Date.now() > deadline) throw new Error(`no ${name} mark after ${after} ms`);
+    if (Date.now() > deadline) {
+      const seen = await page.evaluate(() => performance.getEntriesByType('mark').map((e) => `${e.name}@${e.startTime.toFixed(0)} ${JSON.stringify((e as PerformanceMark).detail ?? null)}`));
+      throw new Error(`no ${name} mark after ${after} ms; marks seen: ${seen.join(' | ') || 'none'}`);
+    }
     await page.waitForTimeout(50);
   }
 }
@@ -159,6 +162,7 @@ export async function benchWeb(): Promise<WebBench> {
     for (const [i, steps] of [0, 2, 3].entries()) {
       if (steps) await zoomIn(page, steps);
       referenceAt[i] = stats(await panFrames(page));
+      console.error(`web bench: reference at +${steps} zoom steps, ${referenceAt[i]!.frames} frames, mean ${referenceAt[i]!.meanMs.toFixed(0)} ms`);
     }
 
     // the dumps view from a fresh load (fitted again to the territory)
@@ -171,6 +175,7 @@ export async function benchWeb(): Promise<WebBench> {
     for (const [i, [label, steps]] of ([['heat map', 0], ['discs', 2], ['footprints', 3]] as const).entries()) {
       if (steps) await zoomIn(page, steps);
       const dumps = stats(await panFrames(page));
+      console.error(`web bench: ${label}, ${dumps.frames} frames, mean ${dumps.meanMs.toFixed(0)} ms`);
       panning.push({ zoom: label, reference: referenceAt[i]!, dumps, ratio: dumps.meanMs / referenceAt[i]!.meanMs });
     }
     await page.close();

@@ -1,6 +1,6 @@
-import { HeatmapLayer } from '@deck.gl/aggregation-layers';
 import type { Layer } from '@deck.gl/core';
-import { PathLayer, ScatterplotLayer, SolidPolygonLayer } from '@deck.gl/layers';
+import { BitmapLayer, PathLayer, ScatterplotLayer, SolidPolygonLayer } from '@deck.gl/layers';
+import { heatImage } from './heat';
 import type { DetectionTable } from './table';
 
 /** Below this zoom the detections read better as density than as dots. */
@@ -19,7 +19,8 @@ export const DUMPS_PICKABLE = new Set(['dumps-points', 'dumps-footprints']);
 
 interface BinaryViews {
   points: object;
-  heat: object;
+  /** the heat map as one image (null: nothing to draw) */
+  heat: { image: ImageData; bounds: [number, number, number, number] } | null;
   footprints: object;
   outlines: object;
 }
@@ -33,13 +34,18 @@ function binaryViews(table: DetectionTable): BinaryViews {
     const { length, positions, radii, weights, colors, footprintStarts, footprintPositions, footprintColors } = table;
     v = {
       points: { length, attributes: { getPosition: { value: positions, size: 2 }, getRadius: { value: radii, size: 1 }, getFillColor: { value: colors, size: 4 } } },
-      heat: { length, attributes: { getPosition: { value: positions, size: 2 }, getWeight: { value: weights, size: 1 } } },
+      heat: heatLayerImage(positions, weights),
       footprints: { length, startIndices: footprintStarts, attributes: { getPolygon: { value: footprintPositions, size: 2 }, getFillColor: { value: footprintColors, size: 4 } } },
       outlines: { length, startIndices: footprintStarts, attributes: { getPath: { value: footprintPositions, size: 2 }, getColor: { value: footprintColors, size: 4 } } },
     };
     views.set(table, v);
   }
   return v;
+}
+
+function heatLayerImage(positions: Float64Array, weights: Float32Array): BinaryViews['heat'] {
+  const heat = heatImage(positions, weights);
+  return heat && { image: new ImageData(heat.pixels as Uint8ClampedArray<ArrayBuffer>, heat.width, heat.height), bounds: heat.bounds };
 }
 
 /**
@@ -52,17 +58,10 @@ export function dumpsLayers(table: DetectionTable, view: DumpsView): Layer[] {
   const data = binaryViews(table);
   const layers: Layer[] = [];
   if (view.zoom < HEATMAP_MAX_ZOOM) {
-    layers.push(
-      new HeatmapLayer({
-        id: 'dumps-heat',
-        data: data.heat as never,
-        radiusPixels: 30,
-        intensity: 1,
-        threshold: 0.05,
-        // warm colours, transparent at the low end so the map stays readable
-        colorRange: [[255, 237, 160], [254, 217, 118], [254, 178, 76], [253, 141, 60], [240, 59, 32], [189, 0, 38]],
-      }),
-    );
+    if (data.heat) {
+      // smooth between density cells
+      layers.push(new BitmapLayer({ id: 'dumps-heat', image: data.heat.image, bounds: data.heat.bounds, textureParameters: { minFilter: 'linear', magFilter: 'linear' } }));
+    }
   } else if (view.zoom < FOOTPRINT_MIN_ZOOM) {
     layers.push(
       new ScatterplotLayer({
