@@ -107,7 +107,7 @@ async function waitForMark(page: Page, name: string, after = 0, detailPart = '',
     const t = await markTime(page, name, after, detailPart);
     if (t !== null && t > after) return t;
     if (Date.now() > deadline) {
-      const seen = await page.evaluate(() => performance.getEntriesByType('mark').map((e) => `${e.name}@${e.startTime.toFixed(0)} ${JSON.stringify((e as PerformanceMark).detail ?? null)}`));
+      const seen = await page.evaluate(() => performance.getEntriesByType('mark').map((e) => `${e.name}@${e.startTime.toFixed(0)} ${JSON.stringify((e as unknown as { detail?: unknown }).detail ?? null)}`));
       throw new Error(`no ${name} mark after ${after} ms; marks seen: ${seen.join(' | ') || 'none'}`);
     }
     await page.waitForTimeout(50);

@@ -8,7 +8,7 @@ import { useI18n } from './i18n';
 import { LocaleSwitch } from './LocaleSwitch';
 import { configuredBasemapUrl, saveBasemapUrl } from './map/basemap';
 import { communeLayers } from './map/communeLayers';
-import { communesBounds } from './map/geometry';
+import { communesBounds, type LonLatBounds } from './map/geometry';
 import { MapView } from './map/MapView';
 import { TerritoryPanel } from './map/TerritoryPanel';
 import { ModelsPanel } from './models/ModelsPanel';
@@ -18,7 +18,7 @@ import { RunsPanel, type AreaMode } from './runs/RunsPanel';
 import { useRuns } from './runs/useRuns';
 import { useTerritory } from './territory/useTerritory';
 import { AffluencePanel, affluenceLayers, useAffluence } from './usecases/affluence';
-import { DUMPS_PICKABLE, DumpsPanel, dumpsLayers, useDumps } from './usecases/dumps';
+import { DUMPS_PICKABLE, DumpsPanel, dumpsLayers, pickedDetection, useDumps } from './usecases/dumps';
 import { ZanPanel, useZan, zanLayers } from './usecases/zan';
 
 export function App() {
@@ -56,7 +56,8 @@ function Dashboard({ user }: { user: SessionUser }) {
   const [orthoOpacity, setOrthoOpacity] = useState(1);
   const [basemapStyleUrl, setBasemapStyleUrl] = useState(configuredBasemapUrl);
   const [fitRequest, setFitRequest] = useState(0);
-  const [zoom, setZoom] = useState(12);
+  const [mapView, setMapView] = useState<{ zoom: number; bounds: LonLatBounds | null }>({ zoom: 12, bounds: null });
+  const zoom = mapView.zoom;
 
   const [areaMode, setAreaMode] = useState<AreaMode>('all');
   const [selectedCommunes, setSelectedCommunes] = useState<ReadonlySet<string>>(new Set());
@@ -105,7 +106,7 @@ function Dashboard({ user }: { user: SessionUser }) {
         })
       : [];
     if (outlines) list.push(outlines);
-    if (view === 'dumps') list.push(...dumpsLayers(dumps.table, { zoom, selected: dumps.current }));
+    if (view === 'dumps') list.push(...dumpsLayers(dumps.table, { zoom, selected: dumps.current, bounds: mapView.bounds }));
     if (view === 'zan' && territory.communes) {
       list.push(
         ...zanLayers(
@@ -119,7 +120,7 @@ function Dashboard({ user }: { user: SessionUser }) {
     if (labels) list.push(labels);
     return list;
   }, [
-    territory.communes, territory.labels, territory.bounds, view, areaMode, selectedCommunes, vintage?.hasOrtho, zoom, area,
+    territory.communes, territory.labels, territory.bounds, view, areaMode, selectedCommunes, vintage?.hasOrtho, zoom, mapView.bounds, area,
     dumps.table, dumps.current, zanNet, zan.changes, zan.background, zan.opacity, zan.showChanges, zan.selected, landcoverYear,
     affluence.sensors, affluence.selected, affluence.draft,
   ]);
@@ -128,7 +129,7 @@ function Dashboard({ user }: { user: SessionUser }) {
     (info: PickingInfo) => {
       const layerId = info.layer?.id ?? '';
       if (DUMPS_PICKABLE.has(layerId) && info.index >= 0) {
-        const d = dumps.table.rows[info.index];
+        const d = dumps.table.rows[pickedDetection(info)];
         if (!d) return null;
         return `${t('dumps.detection', { id: d.id })} — ${t(`dumps.status.${d.status}`)}\n${t('dumps.score')} : ${formatNumber(d.score * 100, locale)} % · ${formatArea(d.areaM2, locale)}\n${d.communeName ?? ''} · ${d.vintage}`;
       }
@@ -156,7 +157,7 @@ function Dashboard({ user }: { user: SessionUser }) {
   const onMapClick = useCallback(
     (lngLat: Position, info: PickingInfo | null) => {
       const layerId = info?.layer?.id ?? '';
-      if (view === 'dumps' && DUMPS_PICKABLE.has(layerId) && info!.index >= 0) dumps.select(info!.index);
+      if (view === 'dumps' && DUMPS_PICKABLE.has(layerId) && info!.index >= 0) dumps.select(pickedDetection(info!));
       if (view === 'zan' && (layerId === 'communes' || layerId === 'zan-choropleth')) zan.select((info!.object as CommuneFeature).properties.insee);
       if (view === 'affluence') {
         if (affluence.placing) affluence.place(lngLat);
@@ -273,7 +274,7 @@ function Dashboard({ user }: { user: SessionUser }) {
             layers={layers}
             getTooltip={getTooltip}
             onClick={onMapClick}
-            onZoom={setZoom}
+            onView={setMapView}
             focus={focus}
             fitTo={view === 'zan' ? zanFit : null}
             crosshair={drawing || (view === 'affluence' && affluence.placing)}

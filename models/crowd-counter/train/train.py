@@ -38,22 +38,29 @@ MODEL_DIR = os.path.dirname(HERE)
 
 
 class CrowdNet(nn.Module):
+    """A small feature pyramid to stride 32 (context for a packed square), summed back to stride 4."""
+
     def __init__(self):
         super().__init__()
-        self.s4 = nn.Sequential(cbr(3, 16, 2), cbr(16, 32, 2), cbr(32, 32))
-        self.s8 = nn.Sequential(cbr(32, 48, 2), cbr(48, 48))
-        self.s16 = nn.Sequential(cbr(48, 64, 2), cbr(64, 64))
-        self.l16 = nn.Conv2d(64, 48, 1)
-        self.f8 = cbr(48, 48)
-        self.l8 = nn.Conv2d(48, 32, 1)
-        self.head = nn.Sequential(cbr(32, 32), nn.Conv2d(32, 2, 1))
+        self.s4 = nn.Sequential(cbr(3, 24, 2), cbr(24, 48, 2), cbr(48, 48))
+        self.s8 = nn.Sequential(cbr(48, 64, 2), cbr(64, 64))
+        self.s16 = nn.Sequential(cbr(64, 96, 2), cbr(96, 96))
+        self.s32 = nn.Sequential(cbr(96, 128, 2), cbr(128, 128))
+        self.l32 = nn.Conv2d(128, 96, 1)
+        self.f16 = cbr(96, 96)
+        self.l16 = nn.Conv2d(96, 64, 1)
+        self.f8 = cbr(64, 64)
+        self.l8 = nn.Conv2d(64, 48, 1)
+        self.head = nn.Sequential(cbr(48, 48), cbr(48, 32), nn.Conv2d(32, 2, 1))
 
     def forward(self, x):
         up = lambda t: F.interpolate(t, scale_factor=2.0, mode="nearest")
         p4 = self.s4(x)
         p8 = self.s8(p4)
         p16 = self.s16(p8)
-        f8 = self.f8(p8 + up(self.l16(p16)))
+        p32 = self.s32(p16)
+        f16 = self.f16(p16 + up(self.l32(p32)))
+        f8 = self.f8(p8 + up(self.l16(f16)))
         return self.head(p4 + up(self.l8(f8)))  # density × DENSITY_SCALE, may be < 0 while training
 
 
@@ -85,6 +92,11 @@ def load_set(root):
     return np.stack(images), points
 
 
+def with_densities(images, points):
+    """Each frame's full density map, computed once: a crop on the stride grid is then a slice of it."""
+    return images, [(p, density(p, WIDTH, HEIGHT)) for p in points]
+
+
 def density(points, w, h):
     """[2, h/STRIDE, w/STRIDE], each object one unit of mass spread over its box (a Gaussian of a
     quarter of its width and height), so the net puts mass where it sees the object rather than at one
@@ -106,22 +118,19 @@ def density(points, w, h):
     return out
 
 
-def make_batch(images, points, idx, crop, rng):
+def make_batch(images, targets, idx, crop, rng):
     cw, ch = crop
     x = np.empty((len(idx), 3, ch, cw), np.float32)
     d = np.empty((len(idx), 2, ch // STRIDE, cw // STRIDE), np.float32)
     for k, i in enumerate(idx):
-        ox = int(rng.integers(0, (WIDTH - cw) // STRIDE + 1)) * STRIDE
-        oy = int(rng.integers(0, (HEIGHT - ch) // STRIDE + 1)) * STRIDE
-        img = images[i, oy:oy + ch, ox:ox + cw]
-        p = points[i].copy()
-        p[:, 1] -= ox
-        p[:, 2] -= oy
+        gx = int(rng.integers(0, (WIDTH - cw) // STRIDE + 1))
+        gy = int(rng.integers(0, (HEIGHT - ch) // STRIDE + 1))
+        img = images[i, gy * STRIDE:gy * STRIDE + ch, gx * STRIDE:gx * STRIDE + cw]
+        den = targets[i][1][:, gy:gy + ch // STRIDE, gx:gx + cw // STRIDE]
         if rng.random() < 0.5:
-            img = img[:, ::-1]
-            p[:, 1] = cw - p[:, 1]
+            img, den = img[:, ::-1], den[:, :, ::-1]
         x[k] = img.transpose(2, 0, 1) / 255.0
-        d[k] = density(p, cw, ch)
+        d[k] = den
     gain = rng.uniform(0.8, 1.2, (len(idx), 3, 1, 1)).astype(np.float32)
     x = np.clip(x * gain + rng.uniform(-0.06, 0.06, (len(idx), 1, 1, 1)).astype(np.float32), 0, 1)
     return torch.from_numpy(x), torch.from_numpy(d)
@@ -137,11 +146,12 @@ def main():
     rng = seeded(args)
     t0 = time.time()
     images, points = load_sets_with(args.data, load_set)
+    images, targets = with_densities(images, points)
     print(f"{len(images)} frames, {sum(len(p) for p in points)} objects, loaded in {time.time() - t0:.0f} s", flush=True)
     net = CrowdNet()
 
     def step_loss(step):
-        x, d = make_batch(images, points, rng.integers(0, len(images), args.batch), crop, rng)
+        x, d = make_batch(images, targets, rng.integers(0, len(images), args.batch), crop, rng)
         out = net(x)
         target = d * DENSITY_SCALE
         l_map = F.mse_loss(out, target)

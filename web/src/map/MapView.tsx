@@ -30,7 +30,8 @@ export interface MapViewProps {
   layers: Layer[];
   getTooltip?: (info: PickingInfo) => string | null;
   onClick?: (lngLat: Position, info: PickingInfo | null) => void;
-  onZoom?: (zoom: number) => void;
+  /** the zoom and the bounds shown (west, south, east, north), each time the map stops moving */
+  onView?: (view: { zoom: number; bounds: LonLatBounds }) => void;
   /** a box to fit the view to when it changes (a commune picked in a panel) */
   fitTo?: LonLatBounds | null;
   /** a point to bring into view (the detection under review); the map pans there, zooming in if needed */
@@ -108,7 +109,10 @@ export function MapView(props: MapViewProps) {
       const info = overlay.pickObject({ x: event.point.x, y: event.point.y, radius: 2 });
       latest.current.onClick?.([event.lngLat.lng, event.lngLat.lat], info ?? null);
     });
-    map.on('zoomend', () => latest.current.onZoom?.(map.getZoom()));
+    map.on('moveend', () => {
+      const b = map.getBounds();
+      latest.current.onView?.({ zoom: map.getZoom(), bounds: [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()] });
+    });
     mapRef.current = map;
     overlayRef.current = overlay;
     return () => {

@@ -1,4 +1,4 @@
 export { DumpsPanel } from './DumpsPanel';
-export { dumpsLayers, DUMPS_PICKABLE } from './layers';
+export { dumpsLayers, DUMPS_PICKABLE, pickedDetection } from './layers';
 export { STATUS_COLOURS, type DetectionTable } from './table';
 export { useDumps, type DumpsState } from './useDumps';

@@ -1,7 +1,7 @@
-import type { Layer } from '@deck.gl/core';
+import type { Layer, PickingInfo } from '@deck.gl/core';
 import { BitmapLayer, PathLayer, ScatterplotLayer, SolidPolygonLayer } from '@deck.gl/layers';
 import { heatImage } from './heat';
-import type { DetectionTable } from './table';
+import { type DetectionTable, type TablePart, tableWithin } from './table';
 
 /** Below this zoom the detections read better as density than as dots. */
 export const HEATMAP_MAX_ZOOM = 13;
@@ -12,6 +12,8 @@ export interface DumpsView {
   zoom: number;
   /** index in the table of the detection under review, or -1 */
   selected: number;
+  /** what the map shows (west, south, east, north), as of the last time it stopped moving */
+  bounds: readonly number[] | null;
 }
 
 /** Layer ids, for picking (App reads the index of the picked detection). */
@@ -19,8 +21,6 @@ export const DUMPS_PICKABLE = new Set(['dumps-points', 'dumps-footprints']);
 
 interface BinaryViews {
   points: object;
-  /** the heat map as one image (null: nothing to draw) */
-  heat: { image: ImageData; bounds: [number, number, number, number] } | null;
   footprints: object;
   outlines: object;
 }
@@ -28,14 +28,15 @@ interface BinaryViews {
 // deck.gl compares `data` by reference: one set of binary views per table, made once
 const views = new WeakMap<DetectionTable, BinaryViews>();
 
-function binaryViews(table: DetectionTable): BinaryViews {
+function binaryViews(table: DetectionTable | TablePart): BinaryViews {
   let v = views.get(table);
   if (!v) {
-    const { length, positions, radii, weights, colors, footprintStarts, footprintPositions, footprintColors } = table;
+    const { length, positions, radii, colors, footprintStarts, footprintPositions, footprintColors } = table;
+    // a part's `indices` ride along with its data, so that a pick maps back to the full table
+    const indices = 'indices' in table ? table.indices : undefined;
     v = {
-      points: { length, attributes: { getPosition: { value: positions, size: 2 }, getRadius: { value: radii, size: 1 }, getFillColor: { value: colors, size: 4 } } },
-      heat: heatLayerImage(positions, weights),
-      footprints: { length, startIndices: footprintStarts, attributes: { getPolygon: { value: footprintPositions, size: 2 }, getFillColor: { value: footprintColors, size: 4 } } },
+      points: { length, indices, attributes: { getPosition: { value: positions, size: 2 }, getRadius: { value: radii, size: 1 }, getFillColor: { value: colors, size: 4 } } },
+      footprints: { length, indices, startIndices: footprintStarts, attributes: { getPolygon: { value: footprintPositions, size: 2 }, getFillColor: { value: footprintColors, size: 4 } } },
       outlines: { length, startIndices: footprintStarts, attributes: { getPath: { value: footprintPositions, size: 2 }, getColor: { value: footprintColors, size: 4 } } },
     };
     views.set(table, v);
@@ -43,9 +44,39 @@ function binaryViews(table: DetectionTable): BinaryViews {
   return v;
 }
 
-function heatLayerImage(positions: Float64Array, weights: Float32Array): BinaryViews['heat'] {
-  const heat = heatImage(positions, weights);
-  return heat && { image: new ImageData(heat.pixels as Uint8ClampedArray<ArrayBuffer>, heat.width, heat.height), bounds: heat.bounds };
+// Close up, the discs and footprints only get the detections around the view: every instance costs vertex
+// work each frame, and over 50,000 detections a laptop without a GPU (or software WebGL) fell to 2 frames/s.
+// The margin of one view on each side keeps a drag drawn until the map stops and the part is cut again.
+const parts = new WeakMap<DetectionTable, { key: string; part: TablePart }>();
+
+function around(table: DetectionTable, bounds: readonly number[] | null): DetectionTable | TablePart {
+  if (!bounds) return table;
+  const [w, s, e, n] = bounds as [number, number, number, number];
+  const margin = [w - (e - w), s - (n - s), e + (e - w), n + (n - s)];
+  const key = margin.join(',');
+  const cached = parts.get(table);
+  if (cached?.key === key) return cached.part;
+  const part = tableWithin(table, margin);
+  parts.set(table, { key, part });
+  return part;
+}
+
+/** The full-table index of a picked disc or footprint. */
+export function pickedDetection(info: PickingInfo): number {
+  const indices = (info.layer?.props.data as { indices?: Uint32Array } | undefined)?.indices;
+  return indices ? (indices[info.index] ?? -1) : info.index;
+}
+
+type HeatLayerImage = { image: ImageData; bounds: [number, number, number, number] } | null;
+// keyed by the positions: a review makes a new table but shares its geometry, and the heat map stays
+const heatImages = new WeakMap<Float64Array, HeatLayerImage>();
+
+function heatLayerImage(table: DetectionTable): HeatLayerImage {
+  if (!heatImages.has(table.positions)) {
+    const heat = heatImage(table.positions, table.weights);
+    heatImages.set(table.positions, heat && { image: new ImageData(heat.pixels as Uint8ClampedArray<ArrayBuffer>, heat.width, heat.height), bounds: heat.bounds });
+  }
+  return heatImages.get(table.positions)!;
 }
 
 /**
@@ -55,13 +86,12 @@ function heatLayerImage(positions: Float64Array, weights: Float32Array): BinaryV
  */
 export function dumpsLayers(table: DetectionTable, view: DumpsView): Layer[] {
   if (table.length === 0) return [];
-  const data = binaryViews(table);
   const layers: Layer[] = [];
-  if (view.zoom < HEATMAP_MAX_ZOOM) {
-    if (data.heat) {
-      // smooth between density cells
-      layers.push(new BitmapLayer({ id: 'dumps-heat', image: data.heat.image, bounds: data.heat.bounds, textureParameters: { minFilter: 'linear', magFilter: 'linear' } }));
-    }
+  const heat = view.zoom < HEATMAP_MAX_ZOOM ? heatLayerImage(table) : null;
+  const data = view.zoom < HEATMAP_MAX_ZOOM ? null : binaryViews(around(table, view.bounds));
+  if (!data) {
+    // smooth between density cells
+    if (heat) layers.push(new BitmapLayer({ id: 'dumps-heat', image: heat.image, bounds: heat.bounds, textureParameters: { minFilter: 'linear', magFilter: 'linear' } }));
   } else if (view.zoom < FOOTPRINT_MIN_ZOOM) {
     layers.push(
       new ScatterplotLayer({

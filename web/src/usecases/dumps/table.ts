@@ -102,3 +102,45 @@ export function statusCounts(table: DetectionTable): Record<DumpStatus, number> 
 }
 
 export const indexOfId = (table: DetectionTable, id: number) => table.rows.findIndex((r) => r.id === id);
+
+/** A part of a table, with the index in the full table of each of its detections. */
+export type TablePart = DetectionTable & { indices: Uint32Array };
+
+/** The detections whose position lies inside `bounds` (west, south, east, north), as a table of their own. */
+export function tableWithin(table: DetectionTable, [west, south, east, north]: readonly number[]): TablePart {
+  const inside: number[] = [];
+  let vertices = 0;
+  for (let i = 0; i < table.length; i++) {
+    const lon = table.positions[i * 2]!, lat = table.positions[i * 2 + 1]!;
+    if (lon < west! || lon > east! || lat < south! || lat > north!) continue;
+    inside.push(i);
+    vertices += table.footprintStarts[i + 1]! - table.footprintStarts[i]!;
+  }
+  const n = inside.length;
+  const part: TablePart = {
+    length: n,
+    indices: Uint32Array.from(inside),
+    rows: inside.map((i) => table.rows[i]!),
+    positions: new Float64Array(n * 2),
+    radii: new Float32Array(n),
+    weights: new Float32Array(n),
+    colors: new Uint8Array(n * 4),
+    footprintStarts: new Uint32Array(n + 1),
+    footprintPositions: new Float64Array(vertices * 2),
+    footprintColors: new Uint8Array(vertices * 4),
+  };
+  let v = 0;
+  inside.forEach((i, k) => {
+    part.positions.set(table.positions.subarray(i * 2, i * 2 + 2), k * 2);
+    part.radii[k] = table.radii[i]!;
+    part.weights[k] = table.weights[i]!;
+    part.colors.set(table.colors.subarray(i * 4, i * 4 + 4), k * 4);
+    const from = table.footprintStarts[i]!, to = table.footprintStarts[i + 1]!;
+    part.footprintStarts[k] = v;
+    part.footprintPositions.set(table.footprintPositions.subarray(from * 2, to * 2), v * 2);
+    part.footprintColors.set(table.footprintColors.subarray(from * 4, to * 4), v * 4);
+    v += to - from;
+  });
+  part.footprintStarts[n] = v;
+  return part;
+}
