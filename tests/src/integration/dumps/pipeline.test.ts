@@ -21,16 +21,12 @@ function truthDumps(demoDir: string, file: string): TruthDump[] {
 const centreInside = (box: number[], x: number, y: number, marginM = 2) =>
   x >= box[0]! - marginM && x <= box[2]! + marginM && y >= box[1]! - marginM && y <= box[3]! + marginM;
 
-/** What the shipped baseline reaches over the 1 km test territory (0.50 to 0.57 measured), less a margin: a regression guard. */
-const BASELINE_PRECISION = 0.4;
-
 describe('dumps: detection runs over the demo territory with the shipped model', () => {
   let stack: TestStack & { demoDir: string; manifest: { vintages: { year: number; dumps: string }[] } };
   let admin: Client;
   let worker: WorkerHandle;
-  /** the first vintage's detections and their precision, from the first test */
+  /** the first vintage's detections, from the first test */
   let firstRun: Awaited<ReturnType<typeof runDumps>> = [];
-  let firstPrecision = Number.NaN;
 
   beforeAll(async () => {
     stack = await startDemoStack();
@@ -51,7 +47,7 @@ describe('dumps: detection runs over the demo territory with the shipped model',
     return stack.platform.db.selectFrom('dumpDetection').selectAll().where('runId', '=', id).execute();
   }
 
-  it('finds the dumps of the first vintage over the territory: recall >= 0.8, precision at the baseline level', async () => {
+  it('finds the dumps of the first vintage over the territory: recall >= 0.8, precision >= 0.8', async () => {
     const [first] = stack.manifest.vintages;
     firstRun = await runDumps(first!.year);
     const detections = firstRun.filter((d) => d.change !== 'disparu');
@@ -59,22 +55,17 @@ describe('dumps: detection runs over the demo territory with the shipped model',
     const isTrue = (d: (typeof detections)[number]) => truth.some((t) => centreInside(t.box, d.xL93, d.yL93, 3));
     const found = truth.filter((t) => detections.some((d) => centreInside(t.box, d.xL93, d.yL93, 3)));
     const recall = found.length / truth.length;
-    firstPrecision = detections.filter(isTrue).length / Math.max(1, detections.length);
-    console.log(`dumps ${first!.year}: ${truth.length} in truth, ${detections.length} detected, recall ${recall.toFixed(2)}, precision ${firstPrecision.toFixed(2)}`);
+    const precision = detections.filter(isTrue).length / Math.max(1, detections.length);
+    console.log(`dumps ${first!.year}: ${truth.length} in truth, ${detections.length} detected, recall ${recall.toFixed(2)}, precision ${precision.toFixed(2)}`);
     for (const d of detections.filter((x) => !isTrue(x))) console.log(`  false positive: score ${d.score.toFixed(2)}, ${d.areaM2.toFixed(0)} m², Lambert-93 ${d.xL93.toFixed(0)} ${d.yL93.toFixed(0)}`);
     expect(truth.length).toBeGreaterThan(3);
     expect(recall).toBeGreaterThanOrEqual(0.8);
-    expect(firstPrecision).toBeGreaterThanOrEqual(BASELINE_PRECISION);
+    // the card's score threshold was chosen on a validation territory (another seed), not on this one
+    expect(precision).toBeGreaterThanOrEqual(0.8);
     expect(detections.every((d) => d.thumbnailPath && d.communeInsee)).toBe(true);
     const thumb = await stack.platform.storage.get(detections[0]!.thumbnailPath!);
     expect(thumb?.subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
   }, 900_000);
-
-  // The issue's target. The shipped baseline misses it (hay bales in fields pass for small dumps): this
-  // expected failure turns red the day a model meets it, to be flipped to it().
-  it.fails('reaches precision >= 0.8 over the territory (target not met by the shipped baseline)', () => {
-    expect(firstPrecision).toBeGreaterThanOrEqual(0.8);
-  });
 
   it('marks persisting and disappeared dumps on the next vintage as the ground truth says', async () => {
     const [first, second] = stack.manifest.vintages;
