@@ -42,13 +42,12 @@ function outerRing(feature: DetectionFeature): Position[] {
   return [g.coordinates, g.coordinates, g.coordinates, g.coordinates];
 }
 
-export function detectionTable(features: readonly DetectionFeature[]): DetectionTable {
-  const n = features.length;
-  const rings = features.map(outerRing);
-  const vertices = rings.reduce((sum, ring) => sum + ring.length, 0);
-  const table: DetectionTable = {
+/** A table for these rows with zeroed columns, `vertices` footprint vertices in all. */
+function allocate(rows: readonly DetectionProperties[], vertices: number): DetectionTable {
+  const n = rows.length;
+  return {
     length: n,
-    rows: features.map((f) => f.properties),
+    rows,
     positions: new Float64Array(n * 2),
     radii: new Float32Array(n),
     weights: new Float32Array(n),
@@ -57,6 +56,13 @@ export function detectionTable(features: readonly DetectionFeature[]): Detection
     footprintPositions: new Float64Array(vertices * 2),
     footprintColors: new Uint8Array(vertices * 4),
   };
+}
+
+export function detectionTable(features: readonly DetectionFeature[]): DetectionTable {
+  const n = features.length;
+  const rings = features.map(outerRing);
+  const vertices = rings.reduce((sum, ring) => sum + ring.length, 0);
+  const table = allocate(features.map((f) => f.properties), vertices);
   let v = 0;
   for (let i = 0; i < n; i++) {
     const p = features[i]!.properties;
@@ -116,19 +122,7 @@ export function tableWithin(table: DetectionTable, [west, south, east, north]: r
     inside.push(i);
     vertices += table.footprintStarts[i + 1]! - table.footprintStarts[i]!;
   }
-  const n = inside.length;
-  const part: TablePart = {
-    length: n,
-    indices: Uint32Array.from(inside),
-    rows: inside.map((i) => table.rows[i]!),
-    positions: new Float64Array(n * 2),
-    radii: new Float32Array(n),
-    weights: new Float32Array(n),
-    colors: new Uint8Array(n * 4),
-    footprintStarts: new Uint32Array(n + 1),
-    footprintPositions: new Float64Array(vertices * 2),
-    footprintColors: new Uint8Array(vertices * 4),
-  };
+  const part: TablePart = { ...allocate(inside.map((i) => table.rows[i]!), vertices), indices: Uint32Array.from(inside) };
   let v = 0;
   inside.forEach((i, k) => {
     part.positions.set(table.positions.subarray(i * 2, i * 2 + 2), k * 2);
@@ -141,6 +135,6 @@ export function tableWithin(table: DetectionTable, [west, south, east, north]: r
     part.footprintColors.set(table.footprintColors.subarray(from * 4, to * 4), v * 4);
     v += to - from;
   });
-  part.footprintStarts[n] = v;
+  part.footprintStarts[part.length] = v;
   return part;
 }
