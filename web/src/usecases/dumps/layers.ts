@@ -44,8 +44,8 @@ function binaryViews(table: DetectionTable | TablePart): BinaryViews {
   return v;
 }
 
-// Close up, the discs and footprints only get the detections around the view: every instance costs vertex
-// work each frame, and over 50,000 detections a laptop without a GPU (or software WebGL) fell to 2 frames/s.
+// Close up, the discs and footprints only get the detections around the view: every instance drawn costs
+// vertex work on each frame, which a laptop without a GPU (or software WebGL) feels at 50,000 detections.
 // The margin of one view on each side keeps a drag drawn until the map stops and the part is cut again.
 const parts = new WeakMap<DetectionTable, { key: string; part: TablePart }>();
 
@@ -87,9 +87,9 @@ function heatLayerImage(table: DetectionTable): HeatLayerImage {
 export function dumpsLayers(table: DetectionTable, view: DumpsView): Layer[] {
   if (table.length === 0) return [];
   const layers: Layer[] = [];
-  const heat = view.zoom < HEATMAP_MAX_ZOOM ? heatLayerImage(table) : null;
   const data = view.zoom < HEATMAP_MAX_ZOOM ? null : binaryViews(around(table, view.bounds));
   if (!data) {
+    const heat = heatLayerImage(table);
     // smooth between density cells
     if (heat) layers.push(new BitmapLayer({ id: 'dumps-heat', image: heat.image, bounds: heat.bounds, textureParameters: { minFilter: 'linear', magFilter: 'linear' } }));
   } else if (view.zoom < FOOTPRINT_MIN_ZOOM) {
