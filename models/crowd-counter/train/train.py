@@ -92,15 +92,10 @@ def load_set(root):
     return np.stack(images), points
 
 
-def with_densities(images, points):
-    """Each frame's full density map, computed once: a crop on the stride grid is then a slice of it."""
-    return images, [(p, density(p, WIDTH, HEIGHT)) for p in points]
-
-
 def density(points, w, h):
     """[2, h/STRIDE, w/STRIDE], each object one unit of mass spread over its box (a Gaussian of a
     quarter of its width and height), so the net puts mass where it sees the object rather than at one
-    point it must guess; the part of an object outside the frame or crop is cut off and not counted."""
+    point it must guess; the part of an object outside the frame is cut off and not counted."""
     gw, gh = w // STRIDE, h // STRIDE
     out = np.zeros((2, gh, gw), np.float32)
     ys, xs = np.mgrid[:gh, :gw]
@@ -112,13 +107,13 @@ def density(points, w, h):
         x0, x1 = max(0, int(cx - 3 * sx)), min(gw, int(cx + 3 * sx) + 2)
         y0, y1 = max(0, int(cy - 3 * sy)), min(gh, int(cy + 3 * sy) + 2)
         blob = np.exp(-((xs[y0:y1, x0:x1] - cx) ** 2 / (2 * sx * sx) + (ys[y0:y1, x0:x1] - cy) ** 2 / (2 * sy * sy)))
-        # normalised over the whole kernel, so the part cut by the crop edge is not counted
+        # normalised over the whole kernel, so the part cut by the frame edge is not counted
         full = 2 * np.pi * sx * sy
         out[int(cls), y0:y1, x0:x1] += blob / max(full, blob.sum())
     return out
 
 
-def make_batch(images, targets, idx, crop, rng):
+def make_batch(images, densities, idx, crop, rng):
     cw, ch = crop
     x = np.empty((len(idx), 3, ch, cw), np.float32)
     d = np.empty((len(idx), 2, ch // STRIDE, cw // STRIDE), np.float32)
@@ -126,7 +121,7 @@ def make_batch(images, targets, idx, crop, rng):
         gx = int(rng.integers(0, (WIDTH - cw) // STRIDE + 1))
         gy = int(rng.integers(0, (HEIGHT - ch) // STRIDE + 1))
         img = images[i, gy * STRIDE:gy * STRIDE + ch, gx * STRIDE:gx * STRIDE + cw]
-        den = targets[i][1][:, gy:gy + ch // STRIDE, gx:gx + cw // STRIDE]
+        den = densities[i][:, gy:gy + ch // STRIDE, gx:gx + cw // STRIDE]
         if rng.random() < 0.5:
             img, den = img[:, ::-1], den[:, :, ::-1]
         x[k] = img.transpose(2, 0, 1) / 255.0
@@ -146,12 +141,13 @@ def main():
     rng = seeded(args)
     t0 = time.time()
     images, points = load_sets_with(args.data, load_set)
-    images, targets = with_densities(images, points)
+    # each frame's density map once: a crop on the stride grid is a slice of it
+    densities = [density(p, WIDTH, HEIGHT) for p in points]
     print(f"{len(images)} frames, {sum(len(p) for p in points)} objects, loaded in {time.time() - t0:.0f} s", flush=True)
     net = CrowdNet()
 
     def step_loss(step):
-        x, d = make_batch(images, targets, rng.integers(0, len(images), args.batch), crop, rng)
+        x, d = make_batch(images, densities, rng.integers(0, len(images), args.batch), crop, rng)
         out = net(x)
         target = d * DENSITY_SCALE
         l_map = F.mse_loss(out, target)

@@ -91,15 +91,6 @@ export function MapView(props: MapViewProps) {
         performance.mark('vigie:layers-rendered', { detail: { layers: latest.current.layers.map((l) => l.id) } });
       },
     });
-    // deck.gl skips hover picking while a button is down, but the overlay's forwarded mousemove lacks the
-    // button state: every drag step re-drew all pickable layers into the picking buffer and read it back
-    // (seconds per frame over 50,000 detections without a GPU). Hover is moot mid-drag: drop those moves.
-    const hooks = overlay as unknown as { _handleMouseEvent(event: MapMouseEvent): void };
-    const forward = hooks._handleMouseEvent;
-    hooks._handleMouseEvent = (event) => {
-      if (event.type === 'mousemove' && event.originalEvent.buttons !== 0) return;
-      forward(event);
-    };
     map.addControl(overlay);
     map.on('style.load', () => {
       const p = latest.current;
