@@ -6,7 +6,8 @@
  *   dumps load:    a fresh load of the dumps view until 50,000 detections are in the table (the API pages
  *                  by 500) and until they are first drawn, from the navigation start
  *   panning:       frame times (requestAnimationFrame intervals) while dragging the map over 50,000
- *                  detections, at the heat-map, disc and footprint zooms
+ *                  detections, zoomed out and 2, 3 and 4 steps in; each line says the zoom and what the
+ *                  dumps view drew there (heat map, discs or footprints, as MapView's marks tell)
  *   reference:     the same drags on the plain map view (commune outlines only), in the same browser
  *
  * Run: pnpm bench web (or tsx tests/bench/main.ts web). WEB_BENCH_DETECTIONS overrides the 50,000.
@@ -21,6 +22,8 @@ const WEST = 1.95, SOUTH = 49.0, EAST = 2.15, NORTH = 49.14;
 const DRAGS = 4;
 const DRAG_PX = 360;
 const STEPS = 30;
+/** zoom-in clicks from the view fitted to the territory, one drag series at each */
+const ZOOM_STEPS = [0, 2, 3, 4];
 
 export interface FrameStats {
   frames: number;
@@ -114,6 +117,14 @@ async function waitForMark(page: Page, name: string, after = 0, detailPart = '',
   }
 }
 
+/** The zoom and the dumps layers of the last frame drawn after a change of layers. */
+async function drawnNow(page: Page): Promise<string> {
+  const detail = (await page.evaluate(() => (performance.getEntriesByName('vigie:layers-rendered').at(-1) as unknown as { detail?: { zoom?: number; layers?: string[] } } | undefined)?.detail)) ?? {};
+  const names: Record<string, string> = { 'dumps-heat': 'heat map', 'dumps-points': 'discs', 'dumps-footprints': 'footprints' };
+  const drawn = (detail.layers ?? []).map((id) => names[id]).filter(Boolean);
+  return `z${(detail.zoom ?? NaN).toFixed(1)} ${drawn.join('+') || 'map'}`;
+}
+
 /** Clicks the zoom-in control `times` times and waits for the view (and the layers) to settle. */
 async function zoomIn(page: Page, times: number) {
   for (let i = 0; i < times; i++) {
@@ -158,9 +169,9 @@ export async function benchWeb(): Promise<WebBench> {
 
     const panning: WebBench['panning'] = [];
     const referenceAt: FrameStats[] = [];
-    // reference: the plain map at the three zooms
-    for (const [i, steps] of [0, 2, 3].entries()) {
-      if (steps) await zoomIn(page, steps);
+    // reference: the plain map at the same zooms
+    for (const [i, steps] of ZOOM_STEPS.entries()) {
+      if (steps) await zoomIn(page, steps - (ZOOM_STEPS[i - 1] ?? 0));
       referenceAt[i] = stats(await panFrames(page));
       console.error(`web bench: reference at +${steps} zoom steps, ${referenceAt[i]!.frames} frames, mean ${referenceAt[i]!.meanMs.toFixed(0)} ms`);
     }
@@ -172,8 +183,9 @@ export async function benchWeb(): Promise<WebBench> {
     const total = new Intl.NumberFormat('fr-FR').format(DETECTIONS);
     await page.getByText(`${total} détections`, { exact: true }).waitFor();
     await page.waitForTimeout(1500);
-    for (const [i, [label, steps]] of ([['heat map', 0], ['discs', 2], ['footprints', 3]] as const).entries()) {
-      if (steps) await zoomIn(page, steps);
+    for (const [i, steps] of ZOOM_STEPS.entries()) {
+      if (steps) await zoomIn(page, steps - (ZOOM_STEPS[i - 1] ?? 0));
+      const label = await drawnNow(page);
       const dumps = stats(await panFrames(page));
       console.error(`web bench: ${label}, ${dumps.frames} frames, mean ${dumps.meanMs.toFixed(0)} ms`);
       panning.push({ zoom: label, reference: referenceAt[i]!, dumps, ratio: dumps.meanMs / referenceAt[i]!.meanMs });
@@ -193,10 +205,10 @@ export function printWeb(b: WebBench): void {
   console.log(`  tableau de bord : fond de carte chargé ${ms(b.dashboardMapLoadedMs)}, premières couches deck.gl ${ms(b.dashboardFirstLayersMs)}`);
   console.log(`  dépôts : ${b.detections} détections chargées (pages de 500) en ${ms(b.dumpsLoadedMs)}, dessinées à ${ms(b.dumpsFirstDrawMs)}`);
   console.log('\n  déplacement de la carte (intervalles entre images) : dépôts / référence (carte seule)');
-  console.log('  zoom          images  moyenne  p50     p95     max      i/s    | réf. moyenne  réf. p95 | rapport');
+  console.log('  zoom, dessin             images  moyenne  p50     p95     max      i/s    | réf. moyenne  réf. p95 | rapport');
   for (const p of b.panning) {
     const d = p.dumps, r = p.reference;
-    console.log(`  ${p.zoom.padEnd(12)}  ${String(d.frames).padStart(6)}  ${d.meanMs.toFixed(1).padStart(6)}  ${d.p50Ms.toFixed(1).padStart(6)}  ${d.p95Ms.toFixed(1).padStart(6)}  ${d.maxMs.toFixed(0).padStart(6)}  ${d.fps.toFixed(1).padStart(6)}  | ${r.meanMs.toFixed(1).padStart(11)}  ${r.p95Ms.toFixed(1).padStart(8)} | ${p.ratio.toFixed(2)}`);
+    console.log(`  ${p.zoom.padEnd(23)}  ${String(d.frames).padStart(6)}  ${d.meanMs.toFixed(1).padStart(6)}  ${d.p50Ms.toFixed(1).padStart(6)}  ${d.p95Ms.toFixed(1).padStart(6)}  ${d.maxMs.toFixed(0).padStart(6)}  ${d.fps.toFixed(1).padStart(6)}  | ${r.meanMs.toFixed(1).padStart(11)}  ${r.p95Ms.toFixed(1).padStart(8)} | ${p.ratio.toFixed(2)}`);
   }
 }
 

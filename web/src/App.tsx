@@ -18,7 +18,7 @@ import { RunsPanel, type AreaMode } from './runs/RunsPanel';
 import { useRuns } from './runs/useRuns';
 import { useTerritory } from './territory/useTerritory';
 import { AffluencePanel, affluenceLayers, useAffluence } from './usecases/affluence';
-import { DUMPS_PICKABLE, DumpsPanel, dumpsLayers, pickedDetection, useDumps } from './usecases/dumps';
+import { DUMPS_PICKABLE, DumpsPanel, dumpsDrawing, dumpsLayers, pickedDetection, useDumps } from './usecases/dumps';
 import { ZanPanel, useZan, zanLayers } from './usecases/zan';
 
 export function App() {
@@ -228,7 +228,7 @@ function Dashboard({ user }: { user: SessionUser }) {
               onFit={() => setFitRequest((n) => n + 1)}
             />
           )}
-          {view === 'dumps' && <DumpsPanel dumps={dumps} user={user} communes={territory.communes} vintages={vintages} />}
+          {view === 'dumps' && <DumpsPanel dumps={dumps} user={user} communes={territory.communes} vintages={vintages} drawing={dumpsDrawing(dumps.table, mapView)} />}
           {view === 'zan' && <ZanPanel zan={zan} landcoverYear={landcoverYear} canPlan={user.role === 'admin' || user.role === 'planner'} />}
           {view === 'affluence' && <AffluencePanel affluence={affluence} />}
           {view === 'runs' && (

@@ -74,6 +74,7 @@ export const en: Record<MessageKey, string> = {
   'dumps.loading': 'Loading detections: {loaded} / {total}…',
   'dumps.count': '{n} detections',
   'dumps.legend': 'Statuses on the map',
+  'dumps.heatHint': 'Heat map of the detections (weighted by score): zoom in to see them one by one.',
   'dumps.none': 'No detection matches these filters. Start an “Illegal dumps” analysis from the Analyses tab, or widen the filters.',
   'dumps.detection': 'Dump no. {id}',
   'dumps.position': '{i} of {n} in the queue',

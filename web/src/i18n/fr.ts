@@ -73,6 +73,7 @@ export const fr = {
   'dumps.loading': 'Chargement des détections : {loaded} / {total}…',
   'dumps.count': '{n} détections',
   'dumps.legend': 'Statuts sur la carte',
+  'dumps.heatHint': 'Carte de chaleur des détections (pondérées par leur score) : zoomez pour les voir une à une.',
   'dumps.none': 'Aucune détection ne correspond à ces filtres. Lancez une analyse « Dépôts sauvages » depuis l’onglet Analyses, ou élargissez les filtres.',
   'dumps.detection': 'Dépôt n° {id}',
   'dumps.position': '{i} sur {n} dans la file',

@@ -88,7 +88,7 @@ export function MapView(props: MapViewProps) {
       onAfterRender: () => {
         if (!layersChanged.current) return;
         layersChanged.current = false;
-        performance.mark('vigie:layers-rendered', { detail: { layers: latest.current.layers.map((l) => l.id) } });
+        performance.mark('vigie:layers-rendered', { detail: { layers: latest.current.layers.map((l) => l.id), zoom: map.getZoom() } });
       },
     });
     map.addControl(overlay);

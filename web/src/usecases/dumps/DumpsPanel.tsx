@@ -5,6 +5,7 @@ import {
 } from '../../api/types';
 import { formatArea, formatDateTime, formatNumber } from '../../format';
 import { useI18n, type Translate } from '../../i18n';
+import type { DumpsDrawing } from './drawing';
 import { STATUS_COLOURS, statusCounts } from './table';
 import type { DumpsState } from './useDumps';
 
@@ -22,9 +23,11 @@ export interface DumpsPanelProps {
   user: SessionUser;
   communes: CommuneCollection | null;
   vintages: Vintage[];
+  /** how the map draws the detections now */
+  drawing: DumpsDrawing;
 }
 
-export function DumpsPanel({ dumps, user, communes, vintages }: DumpsPanelProps) {
+export function DumpsPanel({ dumps, user, communes, vintages, drawing }: DumpsPanelProps) {
   const { t, locale } = useI18n();
   const canReview = user.role === 'admin' || user.role === 'reviewer';
   const [message, setMessage] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
@@ -85,6 +88,7 @@ export function DumpsPanel({ dumps, user, communes, vintages }: DumpsPanelProps)
           </li>
         ))}
       </ul>
+      {drawing === 'heat' && table.length > 0 && <p className="muted" data-testid="heat-hint">{t('dumps.heatHint')}</p>}
       {!dumps.loading && table.length === 0 && !dumps.error && <p className="notice">{t('dumps.none')}</p>}
 
       {row && (

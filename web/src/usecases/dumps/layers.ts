@@ -1,20 +1,8 @@
 import type { Layer, PickingInfo } from '@deck.gl/core';
 import { BitmapLayer, PathLayer, ScatterplotLayer, SolidPolygonLayer } from '@deck.gl/layers';
+import { dumpsDrawing, type DumpsView } from './drawing';
 import { heatImage } from './heat';
 import { type DetectionTable, type TablePart, tableWithin } from './table';
-
-/** Below this zoom the detections read better as density than as dots. */
-export const HEATMAP_MAX_ZOOM = 13;
-/** From this zoom on, each detection is drawn as its footprint. */
-export const FOOTPRINT_MIN_ZOOM = 16;
-
-export interface DumpsView {
-  zoom: number;
-  /** index in the table of the detection under review, or -1 */
-  selected: number;
-  /** what the map shows (west, south, east, north), as of the last time it stopped moving */
-  bounds: readonly number[] | null;
-}
 
 /** Layer ids, for picking (App reads the index of the picked detection). */
 export const DUMPS_PICKABLE = new Set(['dumps-points', 'dumps-footprints']);
@@ -80,19 +68,20 @@ function heatLayerImage(table: DetectionTable): HeatLayerImage {
 }
 
 /**
- * Detections as a heat map when zoomed out; as discs of their area coloured by status when zoomed in; as
- * their footprints close up. All from the table's typed arrays: 50,000 detections cost no JavaScript per
- * feature, per frame.
+ * Detections as a heat map when zoomed out (or too many in view); as discs of their area coloured by status
+ * when zoomed in; as their footprints close up. All from the table's typed arrays: 50,000 detections cost no
+ * JavaScript per feature, per frame.
  */
 export function dumpsLayers(table: DetectionTable, view: DumpsView): Layer[] {
   if (table.length === 0) return [];
   const layers: Layer[] = [];
-  const data = view.zoom < HEATMAP_MAX_ZOOM ? null : binaryViews(around(table, view.bounds));
+  const drawing = dumpsDrawing(table, view);
+  const data = drawing === 'heat' ? null : binaryViews(around(table, view.bounds));
   if (!data) {
     const heat = heatLayerImage(table);
     // smooth between density cells
     if (heat) layers.push(new BitmapLayer({ id: 'dumps-heat', image: heat.image, bounds: heat.bounds, textureParameters: { minFilter: 'linear', magFilter: 'linear' } }));
-  } else if (view.zoom < FOOTPRINT_MIN_ZOOM) {
+  } else if (drawing === 'discs') {
     layers.push(
       new ScatterplotLayer({
         id: 'dumps-points',

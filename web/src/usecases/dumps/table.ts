@@ -112,13 +112,24 @@ export const indexOfId = (table: DetectionTable, id: number) => table.rows.findI
 /** A part of a table, with the index in the full table of each of its detections. */
 export type TablePart = DetectionTable & { indices: Uint32Array };
 
+const within = (positions: Float64Array, i: number, [west, south, east, north]: readonly number[]) => {
+  const lon = positions[i * 2]!, lat = positions[i * 2 + 1]!;
+  return lon >= west! && lon <= east! && lat >= south! && lat <= north!;
+};
+
+/** How many of the positions (lon, lat pairs) lie inside `bounds` (west, south, east, north). */
+export function countWithin(positions: Float64Array, bounds: readonly number[]): number {
+  let count = 0;
+  for (let i = 0; i < positions.length / 2; i++) if (within(positions, i, bounds)) count++;
+  return count;
+}
+
 /** The detections whose position lies inside `bounds` (west, south, east, north), as a table of their own. */
-export function tableWithin(table: DetectionTable, [west, south, east, north]: readonly number[]): TablePart {
+export function tableWithin(table: DetectionTable, bounds: readonly number[]): TablePart {
   const inside: number[] = [];
   let vertices = 0;
   for (let i = 0; i < table.length; i++) {
-    const lon = table.positions[i * 2]!, lat = table.positions[i * 2 + 1]!;
-    if (lon < west! || lon > east! || lat < south! || lat > north!) continue;
+    if (!within(table.positions, i, bounds)) continue;
     inside.push(i);
     vertices += table.footprintStarts[i + 1]! - table.footprintStarts[i]!;
   }
