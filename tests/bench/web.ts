@@ -6,7 +6,7 @@
  *   dumps load:    a fresh load of the dumps view until 50,000 detections are in the table (the API pages
  *                  by 500) and until they are first drawn, from the navigation start
  *   panning:       frame times (requestAnimationFrame intervals) while dragging the map over 50,000
- *                  detections, zoomed out and 2, 3 and 4 steps in; each line says the zoom and what the
+ *                  detections, zoomed out and 2, 3 and 5 steps in; each line says the zoom and what the
  *                  dumps view drew there (heat map, discs or footprints, as MapView's marks tell)
  *   reference:     the same drags on the plain map view (commune outlines only), in the same browser
  *
@@ -23,7 +23,7 @@ const DRAGS = 4;
 const DRAG_PX = 360;
 const STEPS = 30;
 /** zoom-in clicks from the view fitted to the territory, one drag series at each */
-const ZOOM_STEPS = [0, 2, 3, 4];
+const ZOOM_STEPS = [0, 2, 3, 5];
 
 export interface FrameStats {
   frames: number;

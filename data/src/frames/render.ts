@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { hash32, Rng } from '../random';
+import { cameraLook } from './lens';
 import type { Point } from '../territory/types';
 import { FRAME_HEIGHT, FRAME_WIDTH, frameScene, TIMES_OF_DAY, type CameraView, type FrameBox, type TimeOfDay } from './scene';
 
@@ -28,10 +29,11 @@ export interface RenderedFrame {
   counts: { person: number; vehicle: number };
 }
 
-/** Rasterises a frame scene with sensor-like post-processing (blur, noise, JPEG). */
+/** Rasterises a frame scene with a camera's look (weathering, vignetting, sensor noise), then blur and JPEG. */
 export async function renderFrame(seed: number, view: CameraView, time: TimeOfDay, crowd: number, look?: { blur: number; quality: number; brightness: number; saturation: number }): Promise<RenderedFrame> {
   const scene = frameScene(seed, view, time, crowd);
-  let img = sharp(Buffer.from(scene.svg), { density: 72 }).resize(FRAME_WIDTH, FRAME_HEIGHT);
+  const raw = await sharp(Buffer.from(scene.svg), { density: 72 }).resize(FRAME_WIDTH, FRAME_HEIGHT).removeAlpha().raw().toBuffer();
+  let img = sharp(cameraLook(raw, FRAME_WIDTH, FRAME_HEIGHT, seed, time), { raw: { width: FRAME_WIDTH, height: FRAME_HEIGHT, channels: 3 } });
   img = img.modulate({ brightness: look?.brightness ?? 1, saturation: look?.saturation ?? 1 });
   if ((look?.blur ?? 0.5) >= 0.3) img = img.blur(look?.blur ?? 0.5);
   const jpeg = await img.jpeg({ quality: look?.quality ?? 82, mozjpeg: false }).toBuffer();

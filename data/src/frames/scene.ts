@@ -1,4 +1,4 @@
-import { Rng } from '../random';
+import { hash01, Rng } from '../random';
 
 /**
  * A camera view of a village square or street, in perspective, as SVG:
@@ -61,29 +61,43 @@ export function frameScene(seed: number, view: CameraView, time: TimeOfDay, crow
   parts.push(`<defs>
 <linearGradient id="sky" x1="0" y1="0" x2="0" y2="1"><stop offset="0" stop-color="${light.skyTop}"/><stop offset="1" stop-color="${light.skyBottom}"/></linearGradient>
 <linearGradient id="ground" x1="0" y1="0" x2="0" y2="1"><stop offset="0" stop-color="${light.groundFar}"/><stop offset="1" stop-color="${light.groundNear}"/></linearGradient>
-<filter id="grain" x="0" y="0" width="100%" height="100%"><feTurbulence type="fractalNoise" baseFrequency="0.9" numOctaves="2" seed="${seed % 1000}" result="n"/><feColorMatrix type="saturate" values="0"/><feComponentTransfer><feFuncA type="linear" slope="0.16"/></feComponentTransfer><feComposite in2="SourceGraphic" operator="in"/><feBlend in2="SourceGraphic" mode="multiply"/></filter>
-<filter id="soft"><feGaussianBlur stdDeviation="0.6"/></filter>
+<radialGradient id="cloud"><stop offset="0" stop-color="#fff" stop-opacity="${time === 'soir' ? 0.3 : 0.6}"/><stop offset="1" stop-color="#fff" stop-opacity="0"/></radialGradient>
+<linearGradient id="wallShade" x1="0" y1="0" x2="0" y2="1"><stop offset="0" stop-color="#000" stop-opacity="0"/><stop offset="0.7" stop-color="#000" stop-opacity="0.05"/><stop offset="1" stop-color="#000" stop-opacity="0.24"/></linearGradient>
+<linearGradient id="glass" x1="0" y1="0" x2="0.35" y2="1"><stop offset="0" stop-color="${light.skyBottom}" stop-opacity="0.9"/><stop offset="0.4" stop-color="#3a424d"/><stop offset="1" stop-color="#1b1f26"/></linearGradient>
+<linearGradient id="bodyShade" x1="${light.shadowDx >= 0 ? 0 : 1}" y1="0" x2="${light.shadowDx >= 0 ? 1 : 0}" y2="0"><stop offset="0.35" stop-color="#000" stop-opacity="0"/><stop offset="1" stop-color="#000" stop-opacity="0.32"/></linearGradient>
+<radialGradient id="foliage" cx="0.4" cy="0.3" r="0.75"><stop offset="0" stop-color="#fff" stop-opacity="0.16"/><stop offset="0.6" stop-color="#000" stop-opacity="0"/><stop offset="1" stop-color="#000" stop-opacity="0.28"/></radialGradient>
 </defs>`);
   parts.push(`<rect width="${W}" height="${H}" fill="url(#sky)"/>`);
+  // a few soft clouds (hashed: the scene's random stream stays as it was)
+  for (let i = 0; i < 4; i++) {
+    const u = hash01(seed, i, 11);
+    parts.push(`<ellipse cx="${(u * W).toFixed(0)}" cy="${(cam.horizon * (0.2 + 0.4 * hash01(seed, i, 12))).toFixed(0)}" rx="${(40 + 60 * hash01(seed, i, 13)).toFixed(0)}" ry="${(6 + 8 * hash01(seed, i, 14)).toFixed(0)}" fill="url(#cloud)"/>`);
+  }
   // Ground: pavement with perspective joints.
   parts.push(`<rect y="${cam.horizon}" width="${W}" height="${H - cam.horizon}" fill="url(#ground)"/>`);
   const joints: string[] = [];
   for (let z = 4; z < 90; z *= 1.12) {
     const [, y] = project(0, z);
-    if (y < H) joints.push(`<line x1="0" y1="${y.toFixed(1)}" x2="${W}" y2="${y.toFixed(1)}" stroke="#000" stroke-opacity="0.07" stroke-width="${Math.max(0.4, 60 / z / 6).toFixed(2)}"/>`);
+    if (y < H) joints.push(`<line x1="0" y1="${y.toFixed(1)}" x2="${W}" y2="${y.toFixed(1)}" stroke="#000" stroke-opacity="0.12" stroke-width="${Math.max(0.4, 60 / z / 6).toFixed(2)}"/>`);
   }
   for (let x = -30; x <= 30; x += 1.5) {
     const [x1, y1] = project(x, 3);
     const [x2, y2] = project(x, 90);
-    joints.push(`<line x1="${x1.toFixed(1)}" y1="${y1.toFixed(1)}" x2="${x2.toFixed(1)}" y2="${y2.toFixed(1)}" stroke="#000" stroke-opacity="0.05" stroke-width="0.7"/>`);
+    joints.push(`<line x1="${x1.toFixed(1)}" y1="${y1.toFixed(1)}" x2="${x2.toFixed(1)}" y2="${y2.toFixed(1)}" stroke="#000" stroke-opacity="0.09" stroke-width="0.7"/>`);
   }
-  parts.push(`<g filter="url(#grain)">${joints.join('')}<rect y="${cam.horizon}" width="${W}" height="${H - cam.horizon}" fill="#000" fill-opacity="0.001"/></g>`);
+  parts.push(joints.join(''));
 
   // Roadway (asphalt band) for the street view and the square's through-road.
   const roadHalf = view === 'rue' ? rng.range(2.8, 3.6) : rng.range(3, 4);
   const roadX = view === 'rue' ? 0 : rng.range(-3, 3);
   const road = [project(roadX - roadHalf, 3), project(roadX + roadHalf, 3), project(roadX + roadHalf, 120), project(roadX - roadHalf, 120)];
-  parts.push(`<polygon points="${road.map((p) => p.map((c) => c.toFixed(1)).join(',')).join(' ')}" fill="${light.asphalt}" filter="url(#grain)"/>`);
+  parts.push(`<polygon points="${road.map((p) => p.map((c) => c.toFixed(1)).join(',')).join(' ')}" fill="${light.asphalt}"/>`);
+  // kerbs: a granite face and a dark gutter along each edge of the roadway
+  for (const side of [-1, 1]) {
+    const edge = roadX + side * roadHalf;
+    parts.push(`<polygon points="${pts([project(edge, 3), project(edge, 120), project(edge, 120, 0.14), project(edge, 3, 0.14)])}" fill="#cfcac0"/>`);
+    parts.push(`<polygon points="${pts([project(edge - side * 0.3, 3), project(edge - side * 0.3, 120), project(edge, 120), project(edge, 3)])}" fill="#000" fill-opacity="0.12"/>`);
+  }
   for (let z = 5; z < 80; z += 6) {
     const a = project(roadX - 0.06, z);
     const b = project(roadX + 0.06, z);
@@ -95,6 +109,10 @@ export function frameScene(seed: number, view: CameraView, time: TimeOfDay, crow
   // Facades: left and right rows (street), plus a back row with a church (square).
   const backZ = view === 'place' ? rng.range(38, 50) : 140;
   const sideX = view === 'rue' ? roadHalf + rng.range(1.8, 3) : rng.range(14, 20);
+  // the row on the sun's side casts its shadow across the ground (about 8 m of eaves)
+  const shadowSide = light.shadowDx >= 0 ? -1 : 1;
+  const reach = Math.min(sideX * 1.6, Math.abs(light.shadowDx) * 8 * 0.5);
+  parts.push(`<polygon points="${pts([project(shadowSide * sideX, 2), project(shadowSide * sideX, backZ), project(shadowSide * (sideX - reach), backZ), project(shadowSide * (sideX - reach), 2)])}" fill="#1a1d2a" fill-opacity="${(light.shadowOpacity * 0.6).toFixed(2)}"/>`);
   for (const side of [-1, 1]) {
     let z = rng.range(2, 6);
     while (z < backZ) {
@@ -197,6 +215,22 @@ function shade(hex: string, k: number): string {
   return `#${c((n >> 16) & 255)}${c((n >> 8) & 255)}${c(n & 255)}`;
 }
 
+/** Grime darkening a wall towards the ground, and a darker plinth (the first half metre). */
+function weathering(wall: [number, number][], plinth: [number, number][], colour: string): string {
+  return `<polygon points="${pts(wall)}" fill="url(#wallShade)"/><polygon points="${pts(plinth)}" fill="${shade(colour, 0.72)}"/>`;
+}
+
+/** Rows of tiles: lines parallel to the eaves (eave a→b, ridge d→c). */
+function tileRows(a: [number, number], b: [number, number], c: [number, number], d: [number, number]): string {
+  const lerp = (p: [number, number], q: [number, number], t: number): [number, number] => [p[0] + (q[0] - p[0]) * t, p[1] + (q[1] - p[1]) * t];
+  const rows: string[] = [`<line x1="${a[0].toFixed(1)}" y1="${a[1].toFixed(1)}" x2="${b[0].toFixed(1)}" y2="${b[1].toFixed(1)}" stroke="#000" stroke-opacity="0.35" stroke-width="1.2"/>`];
+  for (let t = 0.12; t < 1; t += 0.12) {
+    const p = lerp(a, d, t), q = lerp(b, c, t);
+    rows.push(`<line x1="${p[0].toFixed(1)}" y1="${p[1].toFixed(1)}" x2="${q[0].toFixed(1)}" y2="${q[1].toFixed(1)}" stroke="#000" stroke-opacity="0.13" stroke-width="0.7"/>`);
+  }
+  return rows.join('');
+}
+
 function sideFacade(rng: Rng, project: Project, x: number, z0: number, z1: number, h: number, light: Light): string {
   const wall = rng.pick(STONE);
   const k = x < 0 ? 0.92 : 0.78;
@@ -206,8 +240,10 @@ function sideFacade(rng: Rng, project: Project, x: number, z0: number, z1: numbe
   const d = project(x, z0, h);
   const roofTop0 = project(x + Math.sign(x) * 3, z0, h + 3);
   const roofTop1 = project(x + Math.sign(x) * 3, z1, h + 3);
-  const out = [`<polygon points="${pts([a, b, c, d])}" fill="${shade(wall, k)}" filter="url(#grain)"/>`];
-  out.push(`<polygon points="${pts([d, c, roofTop1, roofTop0])}" fill="${shade(rng.pick(['#8a4a35', '#7a4636', '#5d5f66', '#94553c']), 0.9)}" filter="url(#grain)"/>`);
+  const out = [`<polygon points="${pts([a, b, c, d])}" fill="${shade(wall, k)}"/>`];
+  out.push(weathering([a, b, c, d], [a, b, project(x, z1, 0.5), project(x, z0, 0.5)], wall));
+  out.push(`<polygon points="${pts([d, c, roofTop1, roofTop0])}" fill="${shade(rng.pick(['#8a4a35', '#7a4636', '#5d5f66', '#94553c']), 0.9)}"/>`);
+  out.push(tileRows(d, c, roofTop1, roofTop0));
   const shutter = rng.pick(SHUTTER);
   const floors = h > 8 ? 2 : 1;
   for (let f = 0; f < floors; f++) {
@@ -217,7 +253,9 @@ function sideFacade(rng: Rng, project: Project, x: number, z0: number, z1: numbe
       const door = f === 0 && rng.chance(0.2);
       if (door) out.push(`<polygon points="${pts([project(x, zz, 0), project(x, zz + 1.1, 0), project(x, zz + 1.1, 2.2), project(x, zz, 2.2)])}" fill="${shade(shutter, 0.7)}"/>`);
       else {
-        out.push(`<polygon points="${pts(w)}" fill="#2c3038"/>`);
+        // stone surround and sill, then the glass with the sky in it
+        out.push(`<polygon points="${pts([project(x, zz - 0.12, y0 - 0.18), project(x, zz + 1.22, y0 - 0.18), project(x, zz + 1.22, y0 + 1.72), project(x, zz - 0.12, y0 + 1.72)])}" fill="${shade(wall, 1.1)}"/>`);
+        out.push(`<polygon points="${pts(w)}" fill="url(#glass)"/>`);
         out.push(`<polygon points="${pts([project(x, zz - 0.5, y0), project(x, zz, y0), project(x, zz, y0 + 1.6), project(x, zz - 0.5, y0 + 1.6)])}" fill="${shutter}"/>`);
       }
     }
@@ -233,8 +271,10 @@ function frontFacade(rng: Rng, project: Project, x0: number, x1: number, z: numb
   const c = project(x1, z, h);
   const d = project(x0, z, h);
   const ridge = [project(x1, z + 3, h + 3), project(x0, z + 3, h + 3)];
-  const out = [`<polygon points="${pts([d, c, ridge[0]!, ridge[1]!])}" fill="${rng.pick(['#8a4a35', '#7a4636', '#5d5f66'])}" filter="url(#grain)"/>`];
-  out.push(`<polygon points="${pts([a, b, c, d])}" fill="${wall}" filter="url(#grain)"/>`);
+  const out = [`<polygon points="${pts([d, c, ridge[0]!, ridge[1]!])}" fill="${rng.pick(['#8a4a35', '#7a4636', '#5d5f66'])}"/>`];
+  out.push(tileRows(d, c, ridge[0]!, ridge[1]!));
+  out.push(`<polygon points="${pts([a, b, c, d])}" fill="${wall}"/>`);
+  out.push(weathering([a, b, c, d], [a, b, project(x1, z, 0.5), project(x0, z, 0.5)], wall));
   const shutter = rng.pick(SHUTTER);
   for (let f = 0; f < (h > 8 ? 2 : 1); f++) {
     for (let xx = x0 + 1.2; xx < x1 - 1.4; xx += rng.range(2.4, 3.2)) {
@@ -242,7 +282,8 @@ function frontFacade(rng: Rng, project: Project, x0: number, x1: number, z: numb
       const isDoor = f === 0 && rng.chance(0.25);
       const top = isDoor ? 2.3 : y0 + 1.5;
       const bot = isDoor ? 0 : y0;
-      out.push(`<polygon points="${pts([project(xx, z, bot), project(xx + 1, z, bot), project(xx + 1, z, top), project(xx, z, top)])}" fill="${isDoor ? shade(shutter, 0.6) : '#2a2e36'}"/>`);
+      if (!isDoor) out.push(`<polygon points="${pts([project(xx - 0.1, z, bot - 0.15), project(xx + 1.1, z, bot - 0.15), project(xx + 1.1, z, top + 0.1), project(xx - 0.1, z, top + 0.1)])}" fill="${shade(wall, 1.1)}"/>`);
+      out.push(`<polygon points="${pts([project(xx, z, bot), project(xx + 1, z, bot), project(xx + 1, z, top), project(xx, z, top)])}" fill="${isDoor ? shade(shutter, 0.6) : 'url(#glass)'}"/>`);
       if (!isDoor) {
         out.push(`<polygon points="${pts([project(xx - 0.45, z, bot), project(xx, z, bot), project(xx, z, top), project(xx - 0.45, z, top)])}" fill="${shutter}"/>`);
         out.push(`<polygon points="${pts([project(xx + 1, z, bot), project(xx + 1.45, z, bot), project(xx + 1.45, z, top), project(xx + 1, z, top)])}" fill="${shutter}"/>`);
@@ -258,7 +299,7 @@ function church(project: Project, x: number, z: number, light: Light): string {
   const base = [project(x - tw, z), project(x + tw, z), project(x + tw, z, 16), project(x - tw, z, 16)];
   const spire = [project(x - tw, z, 16), project(x + tw, z, 16), project(x, z, 24)];
   void light;
-  return `<polygon points="${pts(base)}" fill="#d3c6a6" filter="url(#grain)"/><polygon points="${pts(spire)}" fill="#55595f"/><polygon points="${pts([project(x - 0.6, z, 11), project(x + 0.6, z, 11), project(x + 0.6, z, 13.5), project(x - 0.6, z, 13.5)])}" fill="#2a2a2e"/><circle cx="${project(x, z, 14.8)[0].toFixed(1)}" cy="${project(x, z, 14.8)[1].toFixed(1)}" r="${(3 / z * 100 * 0.12).toFixed(1)}" fill="#e8e0c8" stroke="#333" stroke-width="0.5"/>`;
+  return `<polygon points="${pts(base)}" fill="#d3c6a6"/><polygon points="${pts(spire)}" fill="#55595f"/><polygon points="${pts([project(x - 0.6, z, 11), project(x + 0.6, z, 11), project(x + 0.6, z, 13.5), project(x - 0.6, z, 13.5)])}" fill="#2a2a2e"/><circle cx="${project(x, z, 14.8)[0].toFixed(1)}" cy="${project(x, z, 14.8)[1].toFixed(1)}" r="${(3 / z * 100 * 0.12).toFixed(1)}" fill="#e8e0c8" stroke="#333" stroke-width="0.5"/>`;
 }
 
 function tree(project: Project, x: number, z: number, h: number, light: Light): string {
@@ -266,7 +307,21 @@ function tree(project: Project, x: number, z: number, h: number, light: Light): 
   const [, ty] = project(x, z, h);
   const r = (by - ty) * 0.42;
   const trunkW = Math.max(1.5, r * 0.12);
-  return `<ellipse cx="${(bx + light.shadowDx * 8).toFixed(1)}" cy="${by.toFixed(1)}" rx="${(r * 0.9).toFixed(1)}" ry="${(r * 0.18).toFixed(1)}" fill="#000" fill-opacity="${light.shadowOpacity * 0.6}"/><rect x="${(bx - trunkW / 2).toFixed(1)}" y="${(ty + r).toFixed(1)}" width="${trunkW.toFixed(1)}" height="${(by - ty - r).toFixed(1)}" fill="#6b5a48"/><circle cx="${bx.toFixed(1)}" cy="${(ty + r).toFixed(1)}" r="${r.toFixed(1)}" fill="#4f6b36" filter="url(#grain)"/><circle cx="${(bx - r * 0.3).toFixed(1)}" cy="${(ty + r * 0.8).toFixed(1)}" r="${(r * 0.6).toFixed(1)}" fill="#5f7d40" fill-opacity="0.8"/>`;
+  return `<ellipse cx="${(bx + light.shadowDx * 8).toFixed(1)}" cy="${by.toFixed(1)}" rx="${(r * 0.9).toFixed(1)}" ry="${(r * 0.18).toFixed(1)}" fill="#000" fill-opacity="${light.shadowOpacity * 0.6}"/><rect x="${(bx - trunkW / 2).toFixed(1)}" y="${(ty + r).toFixed(1)}" width="${trunkW.toFixed(1)}" height="${(by - ty - r).toFixed(1)}" fill="#6b5a48"/>${foliage(bx, ty + r, r, x * 31 + z)}`;
+}
+
+/** A crown of overlapping leaf clumps, lit from above, placed by hashing (the scene's random stream is left as it was). */
+function foliage(cx: number, cy: number, r: number, key: number): string {
+  const greens = ['#4a6633', '#56733a', '#5f7d40', '#445f30', '#6a8a48'];
+  const clumps: string[] = [`<circle cx="${cx.toFixed(1)}" cy="${cy.toFixed(1)}" r="${(r * 0.92).toFixed(1)}" fill="#3f5a2c"/>`];
+  for (let i = 0; i < 14; i++) {
+    const a = hash01(key, i, 1) * Math.PI * 2, d = Math.sqrt(hash01(key, i, 2)) * r * 0.62;
+    const cr = r * (0.28 + 0.2 * hash01(key, i, 3));
+    const at = `cx="${(cx + Math.cos(a) * d).toFixed(1)}" cy="${(cy + Math.sin(a) * d * 0.9).toFixed(1)}" r="${cr.toFixed(1)}"`;
+    // each clump lit from above, shaded below
+    clumps.push(`<circle ${at} fill="${greens[Math.floor(hash01(key, i, 4) * greens.length)]}"/><circle ${at} fill="url(#foliage)"/>`);
+  }
+  return clumps.join('');
 }
 
 function clip(x0: number, y0: number, x1: number, y1: number, W: number, H: number, cls: FrameBox['cls']): FrameBox | undefined {
@@ -300,6 +355,7 @@ function person(rng: Rng, project: Project, x: number, z: number, light: Light, 
   s.push(`<path d="M${(fx - pw * 0.12).toFixed(1)},${hip.toFixed(1)} L${(fx - stride / 2).toFixed(1)},${fy.toFixed(1)} M${(fx + pw * 0.12).toFixed(1)},${hip.toFixed(1)} L${(fx + stride / 2).toFixed(1)},${fy.toFixed(1)}" stroke="${legs}" stroke-width="${lw}" stroke-linecap="round"/>`);
   const shoulder = fy - ph * 0.81;
   s.push(`<path d="M${(fx - pw / 2).toFixed(1)},${(shoulder + pw * 0.15).toFixed(1)} Q${fx.toFixed(1)},${(shoulder - pw * 0.2).toFixed(1)} ${(fx + pw / 2).toFixed(1)},${(shoulder + pw * 0.15).toFixed(1)} L${(fx + pw * 0.42).toFixed(1)},${(hip + ph * 0.03).toFixed(1)} L${(fx - pw * 0.42).toFixed(1)},${(hip + ph * 0.03).toFixed(1)} Z" fill="${top}"/>`);
+  s.push(`<path d="${s[s.length - 1]!.match(/d="([^"]+)"/)![1]}" fill="url(#bodyShade)"/>`);
   const swing = walking ? stride * 0.5 : 0;
   const aw = Math.max(0.8, pw * 0.22).toFixed(1);
   s.push(`<path d="M${(fx - pw * 0.45).toFixed(1)},${(shoulder + pw * 0.2).toFixed(1)} L${(fx - pw * 0.5 + swing).toFixed(1)},${(hip + ph * 0.02).toFixed(1)} M${(fx + pw * 0.45).toFixed(1)},${(shoulder + pw * 0.2).toFixed(1)} L${(fx + pw * 0.5 - swing).toFixed(1)},${(hip + ph * 0.02).toFixed(1)}" stroke="${shade(top, 0.85)}" stroke-width="${aw}" stroke-linecap="round"/>`);

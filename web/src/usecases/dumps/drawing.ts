@@ -6,8 +6,8 @@ export const HEATMAP_MAX_ZOOM = 13;
 /** From this zoom on, each detection is drawn as its footprint. */
 export const FOOTPRINT_MIN_ZOOM = 16;
 /**
- * Between the two, more discs than this in view are drawn as the heat map too: 10,000 discs took software
- * WebGL 1–2 s a frame (`pnpm bench web`), and that many dots overlap into a density anyway.
+ * Between the two, more discs than this in view are drawn as the heat map too: some 5,000 discs took software
+ * WebGL 0.42 s a frame on average (`pnpm bench web`), and that many dots overlap into a density anyway.
  */
 export const DISCS_MAX_IN_VIEW = 3000;
 
