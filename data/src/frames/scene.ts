@@ -65,6 +65,7 @@ export function frameScene(seed: number, view: CameraView, time: TimeOfDay, crow
 <linearGradient id="wallShade" x1="0" y1="0" x2="0" y2="1"><stop offset="0" stop-color="#000" stop-opacity="0"/><stop offset="0.7" stop-color="#000" stop-opacity="0.05"/><stop offset="1" stop-color="#000" stop-opacity="0.24"/></linearGradient>
 <linearGradient id="glass" x1="0" y1="0" x2="0.35" y2="1"><stop offset="0" stop-color="${light.skyBottom}" stop-opacity="0.9"/><stop offset="0.4" stop-color="#3a424d"/><stop offset="1" stop-color="#1b1f26"/></linearGradient>
 <linearGradient id="bodyShade" x1="${light.shadowDx >= 0 ? 0 : 1}" y1="0" x2="${light.shadowDx >= 0 ? 1 : 0}" y2="0"><stop offset="0.35" stop-color="#000" stop-opacity="0"/><stop offset="1" stop-color="#000" stop-opacity="0.32"/></linearGradient>
+<linearGradient id="paint" x1="0" y1="0" x2="0" y2="1"><stop offset="0" stop-color="#fff" stop-opacity="0.22"/><stop offset="0.45" stop-color="#fff" stop-opacity="0"/><stop offset="1" stop-color="#000" stop-opacity="0.15"/></linearGradient>
 <radialGradient id="foliage" cx="0.4" cy="0.3" r="0.75"><stop offset="0" stop-color="#fff" stop-opacity="0.16"/><stop offset="0.6" stop-color="#000" stop-opacity="0"/><stop offset="1" stop-color="#000" stop-opacity="0.28"/></radialGradient>
 </defs>`);
   parts.push(`<rect width="${W}" height="${H}" fill="url(#sky)"/>`);
@@ -353,14 +354,27 @@ function person(rng: Rng, project: Project, x: number, z: number, light: Light, 
   const hip = fy - ph * 0.47;
   const lw = Math.max(1, pw * 0.32).toFixed(1);
   s.push(`<path d="M${(fx - pw * 0.12).toFixed(1)},${hip.toFixed(1)} L${(fx - stride / 2).toFixed(1)},${fy.toFixed(1)} M${(fx + pw * 0.12).toFixed(1)},${hip.toFixed(1)} L${(fx + stride / 2).toFixed(1)},${fy.toFixed(1)}" stroke="${legs}" stroke-width="${lw}" stroke-linecap="round"/>`);
+  // details drawn from a hash of the position: the scene's random stream (and so its layout) stays as it was
+  const detail = (k: number) => hash01(Math.round(x * 1e3), Math.round(z * 1e3), k);
+  const shoe = Math.max(0.6, pw * 0.2);
+  for (const dx of [-stride / 2, stride / 2]) s.push(`<ellipse cx="${(fx + dx + shoe * 0.3).toFixed(1)}" cy="${(fy - shoe * 0.3).toFixed(1)}" rx="${shoe.toFixed(1)}" ry="${(shoe * 0.5).toFixed(1)}" fill="#1b1a19"/>`);
+  if (!child && detail(1) < 0.25) {
+    // a coat or a dress down to the knees
+    const knee = fy - ph * 0.24;
+    s.push(`<path d="M${(fx - pw * 0.42).toFixed(1)},${hip.toFixed(1)} L${(fx + pw * 0.42).toFixed(1)},${hip.toFixed(1)} L${(fx + pw * 0.52).toFixed(1)},${knee.toFixed(1)} L${(fx - pw * 0.52).toFixed(1)},${knee.toFixed(1)} Z" fill="${shade(top, 0.9)}"/>`);
+  }
   const shoulder = fy - ph * 0.81;
   s.push(`<path d="M${(fx - pw / 2).toFixed(1)},${(shoulder + pw * 0.15).toFixed(1)} Q${fx.toFixed(1)},${(shoulder - pw * 0.2).toFixed(1)} ${(fx + pw / 2).toFixed(1)},${(shoulder + pw * 0.15).toFixed(1)} L${(fx + pw * 0.42).toFixed(1)},${(hip + ph * 0.03).toFixed(1)} L${(fx - pw * 0.42).toFixed(1)},${(hip + ph * 0.03).toFixed(1)} Z" fill="${top}"/>`);
   s.push(`<path d="${s[s.length - 1]!.match(/d="([^"]+)"/)![1]}" fill="url(#bodyShade)"/>`);
   const swing = walking ? stride * 0.5 : 0;
   const aw = Math.max(0.8, pw * 0.22).toFixed(1);
   s.push(`<path d="M${(fx - pw * 0.45).toFixed(1)},${(shoulder + pw * 0.2).toFixed(1)} L${(fx - pw * 0.5 + swing).toFixed(1)},${(hip + ph * 0.02).toFixed(1)} M${(fx + pw * 0.45).toFixed(1)},${(shoulder + pw * 0.2).toFixed(1)} L${(fx + pw * 0.5 - swing).toFixed(1)},${(hip + ph * 0.02).toFixed(1)}" stroke="${shade(top, 0.85)}" stroke-width="${aw}" stroke-linecap="round"/>`);
+  const hand = Math.max(0.5, pw * 0.12);
+  for (const hx of [fx - pw * 0.5 + swing, fx + pw * 0.5 - swing]) s.push(`<circle cx="${hx.toFixed(1)}" cy="${(hip + ph * 0.04).toFixed(1)}" r="${hand.toFixed(1)}" fill="${skin}"/>`);
+  s.push(`<rect x="${(fx - head * 0.18).toFixed(1)}" y="${(hy + head * 0.9).toFixed(1)}" width="${(head * 0.36).toFixed(1)}" height="${(head * 0.4).toFixed(1)}" fill="${shade(skin, 0.85)}"/>`);
   s.push(`<ellipse cx="${fx.toFixed(1)}" cy="${(hy + head * 0.55).toFixed(1)}" rx="${(head * 0.42).toFixed(1)}" ry="${(head * 0.55).toFixed(1)}" fill="${skin}"/>`);
   s.push(`<path d="M${(fx - head * 0.44).toFixed(1)},${(hy + head * 0.5).toFixed(1)} Q${fx.toFixed(1)},${(hy - head * 0.15).toFixed(1)} ${(fx + head * 0.44).toFixed(1)},${(hy + head * 0.5).toFixed(1)} Z" fill="${hair}"/>`);
+  if (detail(2) < 0.12) s.push(`<path d="M${(fx - head * 0.5).toFixed(1)},${(hy + head * 0.35).toFixed(1)} Q${fx.toFixed(1)},${(hy - head * 0.3).toFixed(1)} ${(fx + head * 0.5).toFixed(1)},${(hy + head * 0.35).toFixed(1)} L${(fx + head * 0.75).toFixed(1)},${(hy + head * 0.42).toFixed(1)} Z" fill="${CLOTHES[Math.floor(detail(3) * CLOTHES.length)]}"/>`);
   if (rng.chance(0.2)) s.push(`<rect x="${(fx + pw * 0.3).toFixed(1)}" y="${(hip - ph * 0.05).toFixed(1)}" width="${(pw * 0.35).toFixed(1)}" height="${(ph * 0.14).toFixed(1)}" fill="${rng.pick(CLOTHES)}"/>`);
   return { z, svg: `<g>${s.join('')}</g>`, box: clip(fx - pw / 2 - stride / 2, hy, fx + pw / 2 + stride / 2, fy, W, H, 'person') };
 }
@@ -395,7 +409,7 @@ function vehicle(rng: Rng, project: Project, kind: 'car' | 'van' | 'bike', x: nu
     return `<ellipse cx="${wx.toFixed(1)}" cy="${wy.toFixed(1)}" rx="${(r * 0.45).toFixed(1)}" ry="${r.toFixed(1)}" fill="#151515"/>`;
   };
   const shadow = [project(near - 0.2, zf - 0.2), project(far + 0.2, zf - 0.2), project(far + 0.2 + light.shadowDx, zb + 0.3), project(near - 0.2 + light.shadowDx, zb + 0.3)];
-  const svg = `<g><polygon points="${pts(shadow)}" fill="#000" fill-opacity="${light.shadowOpacity}"/><polygon points="${pts(side)}" fill="${shade(color, 0.82)}"/><polygon points="${pts(top)}" fill="${shade(color, 1.08)}"/><polygon points="${pts(rear)}" fill="${color}"/>${kind === 'car' ? `<polygon points="${pts(glass)}" fill="#2a3138"/>` : ''}<polygon points="${pts(sideGlass)}" fill="#2a3138" fill-opacity="0.9"/>${wheel(zf + 0.8)}${wheel(zb - 0.8)}<polygon points="${pts([project(near, zf, hgt * 0.35), project(near * 0.8 + far * 0.2, zf, hgt * 0.35), project(near * 0.8 + far * 0.2, zf, hgt * 0.45), project(near, zf, hgt * 0.45)])}" fill="#b3261e"/><polygon points="${pts([project(far, zf, hgt * 0.35), project(far * 0.8 + near * 0.2, zf, hgt * 0.35), project(far * 0.8 + near * 0.2, zf, hgt * 0.45), project(far, zf, hgt * 0.45)])}" fill="#b3261e"/></g>`;
+  const svg = `<g><polygon points="${pts(shadow)}" fill="#000" fill-opacity="${light.shadowOpacity}"/><polygon points="${pts(side)}" fill="${shade(color, 0.82)}"/><polygon points="${pts(top)}" fill="${shade(color, 1.08)}"/><polygon points="${pts(rear)}" fill="${color}"/>${kind === 'car' ? `<polygon points="${pts(glass)}" fill="#2a3138"/>` : ''}<polygon points="${pts(sideGlass)}" fill="#2a3138" fill-opacity="0.9"/>${wheel(zf + 0.8)}${wheel(zb - 0.8)}<polygon points="${pts([project(near, zf, hgt * 0.35), project(near * 0.8 + far * 0.2, zf, hgt * 0.35), project(near * 0.8 + far * 0.2, zf, hgt * 0.45), project(near, zf, hgt * 0.45)])}" fill="#b3261e"/><polygon points="${pts([project(far, zf, hgt * 0.35), project(far * 0.8 + near * 0.2, zf, hgt * 0.35), project(far * 0.8 + near * 0.2, zf, hgt * 0.45), project(far, zf, hgt * 0.45)])}" fill="#b3261e"/><polygon points="${pts([project(near, zf, 0), project(far, zf, 0), project(far, zf, hgt * 0.16), project(near, zf, hgt * 0.16)])}" fill="#101010" fill-opacity="0.55"/><polygon points="${pts([project(x - 0.26, zf, hgt * 0.22), project(x + 0.26, zf, hgt * 0.22), project(x + 0.26, zf, hgt * 0.3), project(x - 0.26, zf, hgt * 0.3)])}" fill="#f2f2ee"/><polygon points="${pts(rear)}" fill="url(#paint)"/></g>`;
   const all = [...rear, ...side, ...top];
   const xs = all.map((p) => p[0]);
   const ys = all.map((p) => p[1]);
