@@ -364,8 +364,9 @@ function person(rng: Rng, project: Project, x: number, z: number, light: Light, 
     s.push(`<path d="M${(fx - pw * 0.42).toFixed(1)},${hip.toFixed(1)} L${(fx + pw * 0.42).toFixed(1)},${hip.toFixed(1)} L${(fx + pw * 0.52).toFixed(1)},${knee.toFixed(1)} L${(fx - pw * 0.52).toFixed(1)},${knee.toFixed(1)} Z" fill="${shade(top, 0.9)}"/>`);
   }
   const shoulder = fy - ph * 0.81;
-  s.push(`<path d="M${(fx - pw / 2).toFixed(1)},${(shoulder + pw * 0.15).toFixed(1)} Q${fx.toFixed(1)},${(shoulder - pw * 0.2).toFixed(1)} ${(fx + pw / 2).toFixed(1)},${(shoulder + pw * 0.15).toFixed(1)} L${(fx + pw * 0.42).toFixed(1)},${(hip + ph * 0.03).toFixed(1)} L${(fx - pw * 0.42).toFixed(1)},${(hip + ph * 0.03).toFixed(1)} Z" fill="${top}"/>`);
-  s.push(`<path d="${s[s.length - 1]!.match(/d="([^"]+)"/)![1]}" fill="url(#bodyShade)"/>`);
+  const torso = `M${(fx - pw / 2).toFixed(1)},${(shoulder + pw * 0.15).toFixed(1)} Q${fx.toFixed(1)},${(shoulder - pw * 0.2).toFixed(1)} ${(fx + pw / 2).toFixed(1)},${(shoulder + pw * 0.15).toFixed(1)} L${(fx + pw * 0.42).toFixed(1)},${(hip + ph * 0.03).toFixed(1)} L${(fx - pw * 0.42).toFixed(1)},${(hip + ph * 0.03).toFixed(1)} Z`;
+  // the clothes, then the side away from the sun in shade
+  s.push(`<path d="${torso}" fill="${top}"/><path d="${torso}" fill="url(#bodyShade)"/>`);
   const swing = walking ? stride * 0.5 : 0;
   const aw = Math.max(0.8, pw * 0.22).toFixed(1);
   s.push(`<path d="M${(fx - pw * 0.45).toFixed(1)},${(shoulder + pw * 0.2).toFixed(1)} L${(fx - pw * 0.5 + swing).toFixed(1)},${(hip + ph * 0.02).toFixed(1)} M${(fx + pw * 0.45).toFixed(1)},${(shoulder + pw * 0.2).toFixed(1)} L${(fx + pw * 0.5 - swing).toFixed(1)},${(hip + ph * 0.02).toFixed(1)}" stroke="${shade(top, 0.85)}" stroke-width="${aw}" stroke-linecap="round"/>`);
