@@ -4,7 +4,9 @@ import { hash01, Rng } from '../random';
  * A camera view of a village square or street, in perspective, as SVG:
  * facades, pavement, parked and moving vehicles, people walking, standing and
  * in groups, occluding each other by depth. Boxes are the objects' full
- * (amodal) extent clipped to the frame, in pixels.
+ * (amodal) extent clipped to the frame, in pixels, for the objects a camera
+ * can count: one hidden behind a van, a tree or a taller passer-by, or
+ * mostly out of the frame, is drawn but not labelled (see `visible`).
  */
 export const FRAME_WIDTH = 640;
 export const FRAME_HEIGHT = 384;
@@ -35,11 +37,21 @@ interface Camera {
   cx: number;
 }
 
-interface Drawable {
+export interface Drawable {
   z: number;
   svg: string;
   box?: FrameBox;
+  /** coarse shape in pixels (unclipped): what the object hides of those behind it, and what of it must show to be counted */
+  shape?: Shape;
+  /** the part that alone makes a person countable when it shows (the head) */
+  key?: Shape;
 }
+
+/** Rectangles [x0, y0, x1, y1] in pixels. */
+export type Shape = [number, number, number, number][];
+
+/** Share of an object's shape that must show, in the frame and in front of the rest, for it to be labelled. */
+export const VISIBLE_SHARE = { person: 0.3, vehicle: 0.25, head: 0.5 } as const;
 
 const SKIN = ['#f1c7a5', '#e0ac86', '#c68b63', '#8d5a3b', '#5c3a24', '#f5d2b8'];
 const CLOTHES = ['#2b3a55', '#7a1f2b', '#e8e4da', '#3d5a3a', '#1c1c1e', '#b8862f', '#5f6b7a', '#c2463c', '#2f6f8f', '#8a6d9e', '#d9c7a0', '#44474d'];
@@ -136,7 +148,7 @@ export function frameScene(seed: number, view: CameraView, time: TimeOfDay, crow
       const tx = rng.range(-sideX + 3, sideX - 3);
       const tz = rng.range(12, backZ - 4);
       if (Math.abs(tx - roadX) < roadHalf + 1) continue;
-      drawables.push({ z: tz, svg: tree(project, tx, tz, rng.range(6, 9), light) });
+      drawables.push({ z: tz, ...tree(project, tx, tz, rng.range(6, 9), light) });
     }
   }
 
@@ -171,7 +183,8 @@ export function frameScene(seed: number, view: CameraView, time: TimeOfDay, crow
   drawables.sort((a, b) => b.z - a.z);
   for (const d of drawables) parts.push(d.svg);
   parts.push(`<rect width="${W}" height="${H}" fill="${light.overlay}" fill-opacity="${light.overlayOpacity}"/>`);
-  const boxes = drawables.map((d) => d.box).filter((b): b is FrameBox => !!b && b.w >= 2 && b.h >= 3);
+  const shown = visible(drawables, W, H);
+  const boxes = drawables.filter((d) => shown.has(d)).map((d) => d.box).filter((b): b is FrameBox => !!b && b.w >= 2 && b.h >= 3);
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}">${parts.join('')}</svg>`;
   return {
     svg,
@@ -303,12 +316,15 @@ function church(project: Project, x: number, z: number, light: Light): string {
   return `<polygon points="${pts(base)}" fill="#d3c6a6"/><polygon points="${pts(spire)}" fill="#55595f"/><polygon points="${pts([project(x - 0.6, z, 11), project(x + 0.6, z, 11), project(x + 0.6, z, 13.5), project(x - 0.6, z, 13.5)])}" fill="#2a2a2e"/><circle cx="${project(x, z, 14.8)[0].toFixed(1)}" cy="${project(x, z, 14.8)[1].toFixed(1)}" r="${(3 / z * 100 * 0.12).toFixed(1)}" fill="#e8e0c8" stroke="#333" stroke-width="0.5"/>`;
 }
 
-function tree(project: Project, x: number, z: number, h: number, light: Light): string {
+function tree(project: Project, x: number, z: number, h: number, light: Light): { svg: string; shape: Shape } {
   const [bx, by] = project(x, z);
   const [, ty] = project(x, z, h);
   const r = (by - ty) * 0.42;
   const trunkW = Math.max(1.5, r * 0.12);
-  return `<ellipse cx="${(bx + light.shadowDx * 8).toFixed(1)}" cy="${by.toFixed(1)}" rx="${(r * 0.9).toFixed(1)}" ry="${(r * 0.18).toFixed(1)}" fill="#000" fill-opacity="${light.shadowOpacity * 0.6}"/><rect x="${(bx - trunkW / 2).toFixed(1)}" y="${(ty + r).toFixed(1)}" width="${trunkW.toFixed(1)}" height="${(by - ty - r).toFixed(1)}" fill="#6b5a48"/>${foliage(bx, ty + r, r, x * 31 + z)}`;
+  // the crown's dense core and the trunk hide what stands behind them
+  const shape: Shape = [[bx - r * 0.75, ty + r * 0.3, bx + r * 0.75, ty + r * 1.7], [bx - trunkW / 2, ty + r, bx + trunkW / 2, by]];
+  const svg = `<ellipse cx="${(bx + light.shadowDx * 8).toFixed(1)}" cy="${by.toFixed(1)}" rx="${(r * 0.9).toFixed(1)}" ry="${(r * 0.18).toFixed(1)}" fill="#000" fill-opacity="${light.shadowOpacity * 0.6}"/><rect x="${(bx - trunkW / 2).toFixed(1)}" y="${(ty + r).toFixed(1)}" width="${trunkW.toFixed(1)}" height="${(by - ty - r).toFixed(1)}" fill="#6b5a48"/>${foliage(bx, ty + r, r, x * 31 + z)}`;
+  return { svg, shape };
 }
 
 /** A crown of overlapping leaf clumps, lit from above, placed by hashing (the scene's random stream is left as it was). */
@@ -377,7 +393,9 @@ function person(rng: Rng, project: Project, x: number, z: number, light: Light, 
   s.push(`<path d="M${(fx - head * 0.44).toFixed(1)},${(hy + head * 0.5).toFixed(1)} Q${fx.toFixed(1)},${(hy - head * 0.15).toFixed(1)} ${(fx + head * 0.44).toFixed(1)},${(hy + head * 0.5).toFixed(1)} Z" fill="${hair}"/>`);
   if (detail(2) < 0.12) s.push(`<path d="M${(fx - head * 0.5).toFixed(1)},${(hy + head * 0.35).toFixed(1)} Q${fx.toFixed(1)},${(hy - head * 0.3).toFixed(1)} ${(fx + head * 0.5).toFixed(1)},${(hy + head * 0.35).toFixed(1)} L${(fx + head * 0.75).toFixed(1)},${(hy + head * 0.42).toFixed(1)} Z" fill="${CLOTHES[Math.floor(detail(3) * CLOTHES.length)]}"/>`);
   if (rng.chance(0.2)) s.push(`<rect x="${(fx + pw * 0.3).toFixed(1)}" y="${(hip - ph * 0.05).toFixed(1)}" width="${(pw * 0.35).toFixed(1)}" height="${(ph * 0.14).toFixed(1)}" fill="${rng.pick(CLOTHES)}"/>`);
-  return { z, svg: `<g>${s.join('')}</g>`, box: clip(fx - pw / 2 - stride / 2, hy, fx + pw / 2 + stride / 2, fy, W, H, 'person') };
+  const key: Shape = [[fx - head * 0.45, hy, fx + head * 0.45, hy + head * 1.1]];
+  const shape: Shape = [...key, [fx - pw / 2, shoulder, fx + pw / 2, hip], [fx - pw * 0.25 - stride / 2, hip, fx + pw * 0.25 + stride / 2, fy]];
+  return { z, svg: `<g>${s.join('')}</g>`, box: clip(fx - pw / 2 - stride / 2, hy, fx + pw / 2 + stride / 2, fy, W, H, 'person'), shape, key };
 }
 
 function vehicle(rng: Rng, project: Project, kind: 'car' | 'van' | 'bike', x: number, z: number, light: Light, W: number, H: number): Drawable | undefined {
@@ -388,7 +406,7 @@ function vehicle(rng: Rng, project: Project, kind: 'car' | 'van' | 'bike', x: nu
     const h = fy - ty;
     const r = h * 0.35;
     const svg = `<g fill="none" stroke="#222" stroke-width="${Math.max(0.8, h * 0.05).toFixed(1)}"><circle cx="${(fx - r * 1.1).toFixed(1)}" cy="${(fy - r).toFixed(1)}" r="${r.toFixed(1)}"/><circle cx="${(fx + r * 1.1).toFixed(1)}" cy="${(fy - r).toFixed(1)}" r="${r.toFixed(1)}"/><path d="M${(fx - r * 1.1).toFixed(1)},${(fy - r).toFixed(1)} L${fx.toFixed(1)},${(fy - r * 2.1).toFixed(1)} L${(fx + r * 1.1).toFixed(1)},${(fy - r).toFixed(1)}" stroke="${color}"/></g>`;
-    return { z, svg, box: clip(fx - r * 2.2, fy - h, fx + r * 2.2, fy, W, H, 'vehicle') };
+    return { z, svg, box: clip(fx - r * 2.2, fy - h, fx + r * 2.2, fy, W, H, 'vehicle'), shape: [[fx - r * 2.2, fy - h, fx + r * 2.2, fy]] };
   }
   const len = kind === 'van' ? 5.2 : rng.range(3.9, 4.6);
   const hgt = kind === 'van' ? 2.2 : 1.45;
@@ -414,5 +432,38 @@ function vehicle(rng: Rng, project: Project, kind: 'car' | 'van' | 'bike', x: nu
   const all = [...rear, ...side, ...top];
   const xs = all.map((p) => p[0]);
   const ys = all.map((p) => p[1]);
-  return { z: z + len / 2, svg, box: clip(Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys), W, H, 'vehicle') };
+  return { z: z + len / 2, svg, box: clip(Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys), W, H, 'vehicle'), shape: [[Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)]] };
+}
+
+/**
+ * The labelled drawables a camera can count: walking from the nearest to the farthest over a mask of
+ * what is already hidden, an object counts when enough of its shape shows inside the frame (a person
+ * also when its head shows). Drawables come sorted far to near.
+ */
+export function visible(drawables: Drawable[], W: number, H: number): Set<Drawable> {
+  const hidden = new Uint8Array(W * H);
+  const shown = new Set<Drawable>();
+  const share = (shape: Shape) => {
+    let total = 0;
+    let seen = 0;
+    for (const [x0, y0, x1, y1] of shape) {
+      total += Math.max(0, x1 - x0) * Math.max(0, y1 - y0);
+      for (let y = Math.max(0, Math.ceil(y0 - 0.5)); y < Math.min(H, y1 - 0.5); y++) {
+        for (let x = Math.max(0, Math.ceil(x0 - 0.5)); x < Math.min(W, x1 - 0.5); x++) if (!hidden[y * W + x]) seen++;
+      }
+    }
+    return total > 0 ? seen / total : 0;
+  };
+  for (let i = drawables.length - 1; i >= 0; i--) {
+    const d = drawables[i]!;
+    if (!d.shape) continue;
+    if (d.box) {
+      const need = d.box.cls === 'person' ? VISIBLE_SHARE.person : VISIBLE_SHARE.vehicle;
+      if (share(d.shape) >= need || (d.key && share(d.key) >= VISIBLE_SHARE.head)) shown.add(d);
+    }
+    for (const [x0, y0, x1, y1] of d.shape) {
+      for (let y = Math.max(0, Math.ceil(y0 - 0.5)); y < Math.min(H, y1 - 0.5); y++) hidden.fill(1, y * W + Math.max(0, Math.ceil(x0 - 0.5)), y * W + Math.max(0, Math.min(W, Math.ceil(x1 - 0.5))));
+    }
+  }
+  return shown;
 }

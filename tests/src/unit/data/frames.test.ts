@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { type Drawable, FRAME_HEIGHT, FRAME_WIDTH, frameScene, visible } from '../../../../data/src/frames/scene';
+
+const W = FRAME_WIDTH;
+const H = FRAME_HEIGHT;
+
+/** A 20 × 60 px standing person at (x, y) of the top of the head, z metres away. */
+function person(x: number, y: number, z: number): Drawable {
+  const key: Drawable['key'] = [[x - 4, y, x + 4, y + 9]];
+  return {
+    z,
+    svg: '',
+    box: { cls: 'person', x: x - 10, y, w: 20, h: 60 },
+    key,
+    shape: [...key, [x - 10, y + 9, x + 10, y + 30], [x - 6, y + 30, x + 6, y + 60]],
+  };
+}
+
+function van(x0: number, y0: number, x1: number, y1: number, z: number): Drawable {
+  return { z, svg: '', box: { cls: 'vehicle', x: x0, y: y0, w: x1 - x0, h: y1 - y0 }, shape: [[x0, y0, x1, y1]] };
+}
+
+/** Drawables as the scene sorts them: far to near. */
+const farToNear = (ds: Drawable[]) => [...ds].sort((a, b) => b.z - a.z);
+
+describe('camera frame labels', () => {
+  it('leave out a person hidden behind a van, keep one whose head shows above a car', () => {
+    const behindVan = person(300, 200, 20);
+    const headAboveCar = person(100, 200, 20);
+    const aVan = van(280, 180, 330, 280, 10);
+    const aCar = van(80, 212, 130, 280, 10);
+    const shown = visible(farToNear([behindVan, headAboveCar, aVan, aCar]), W, H);
+    expect(shown.has(behindVan)).toBe(false);
+    expect(shown.has(headAboveCar)).toBe(true);
+    expect(shown.has(aVan) && shown.has(aCar)).toBe(true);
+  });
+
+  it('count the front one of two people in line, and the one behind when half of it shows', () => {
+    const front = person(200, 100, 8);
+    const inLine = person(200, 105, 12);
+    const beside = person(212, 105, 12);
+    const shown = visible(farToNear([front, inLine, beside]), W, H);
+    expect(shown.has(front)).toBe(true);
+    expect(shown.has(inLine)).toBe(false);
+    expect(shown.has(beside)).toBe(true);
+  });
+
+  it('leave out an object mostly outside the frame', () => {
+    const edge = person(W + 6, 100, 10); // a sliver of an arm in the frame
+    const inside = person(W - 12, 100, 10);
+    const shown = visible(farToNear([edge, inside]), W, H);
+    expect(shown.has(edge)).toBe(false);
+    expect(shown.has(inside)).toBe(true);
+  });
+
+  it('label only what is counted, so boxes and counts agree', () => {
+    for (let seed = 0; seed < 12; seed++) {
+      const f = frameScene(500 + seed, seed % 2 ? 'rue' : 'place', 'midi', 55);
+      expect(f.counts.person).toBe(f.boxes.filter((b) => b.cls === 'person').length);
+      expect(f.counts.person).toBeGreaterThan(20); // a packed square is still mostly in sight
+      expect(f.counts.person).toBeLessThanOrEqual(55);
+    }
+  });
+});
