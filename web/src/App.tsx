@@ -1,6 +1,6 @@
 import type { Layer, PickingInfo } from '@deck.gl/core';
 import { useCallback, useMemo, useState } from 'react';
-import type { CommuneFeature, LandChangeFeature, Position, RunProgress, SensorStatus, SessionUser, Vintage } from './api/types';
+import type { CommuneFeature, LandChangeFeature, Position, RunProgress, SensorStatus, SessionUser, Vintage } from '@vigie/api/contract';
 import { LoginPage } from './auth/LoginPage';
 import { useSession } from './auth/session';
 import { formatArea, formatDate, formatNumber } from './format';

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import type { Role } from './api/types';
+import type { Role } from '@vigie/api/contract';
 import type { MessageKey } from './i18n';
 
 export type ViewId = 'map' | 'dumps' | 'zan' | 'affluence' | 'runs' | 'models';

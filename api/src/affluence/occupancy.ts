@@ -3,7 +3,9 @@
  * the open data and the operator views all read levels and rounding from here.
  */
 
-export type OccupancyLevel = 'calme' | 'frequente' | 'tres_frequente';
+import type { OccupancyLevel } from '../contract';
+
+export type { OccupancyLevel };
 
 export const OCCUPANCY_LEVELS: Record<OccupancyLevel, { label: string; colour: string; text: string }> = {
   calme: { label: 'Calme', colour: '#2e7d32', text: '#ffffff' },

@@ -1,4 +1,5 @@
 import type { ColumnType, Generated } from 'kysely';
+import type { DumpChange, DumpStatus, LandChangeKind, Role, RunStatus, UseCase } from '../contract';
 
 /** The whole database as one typed interface (camelCase here, snake_case in PostgreSQL). */
 export interface Database {
@@ -31,15 +32,11 @@ type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type Box = ColumnType<string, string, string>;
 export type GeoJsonGeometry = { type: string; coordinates: unknown };
 
-export type Role = 'admin' | 'reviewer' | 'planner' | 'tourism' | 'viewer';
-export const ROLES: readonly Role[] = ['admin', 'reviewer', 'planner', 'tourism', 'viewer'];
-
-export type UseCase = 'dumps' | 'zan' | 'ortho';
-export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+// the unions the API also sends are declared once, in the wire contract
+export { ROLES } from '../contract';
+export type { DumpChange, DumpStatus, Role, RunStatus, UseCase };
 export type ChipStatus = 'pending' | 'done' | 'failed';
-export type DumpStatus = 'a_verifier' | 'confirme' | 'faux_positif' | 'signale' | 'resorbe';
-export type DumpChange = 'nouveau' | 'persistant' | 'disparu';
-export type ChangeKind = 'artificialisation' | 'renaturation';
+export type ChangeKind = LandChangeKind;
 export type ChangeReview = 'a_verifier' | 'confirme' | 'erreur_classification';
 
 export interface AuthorityTable {

@@ -1,8 +1,7 @@
-import type { DumpChange, DumpStatus } from '../db/schema';
+import { DUMP_CHANGES, DUMP_STATUSES, type DumpChange, type DumpStatus } from '../contract';
 import { VigieError } from '../errors';
 
-export const DUMP_STATUSES = ['a_verifier', 'confirme', 'faux_positif', 'signale', 'resorbe'] as const satisfies readonly DumpStatus[];
-export const DUMP_CHANGES = ['nouveau', 'persistant', 'disparu'] as const satisfies readonly DumpChange[];
+export { DUMP_CHANGES, DUMP_STATUSES };
 
 export const STATUS_LABELS: Record<DumpStatus, string> = {
   a_verifier: 'à vérifier',

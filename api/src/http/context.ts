@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Config } from '../config';
-import type { Database, Role } from '../db/schema';
+import type { SessionUser } from '../contract';
+import type { Database } from '../db/schema';
 import type { Sql } from '../db/connect';
 import type { Logger } from '../logger';
 import type { PgBoss } from '../queue';
@@ -15,13 +16,7 @@ export interface AppDeps {
   storage: Storage;
 }
 
-export interface SessionUser {
-  id: number;
-  authorityId: number;
-  email: string;
-  name: string;
-  role: Role;
-}
+export type { SessionUser };
 
 export interface AppEnv {
   Variables: {

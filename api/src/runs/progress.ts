@@ -1,23 +1,9 @@
 import type { Selectable } from 'kysely';
+import { type RunProgress, isFinished } from '../contract';
 import type { RunTable } from '../db/schema';
 
 export type Run = Selectable<RunTable>;
-
-export interface RunProgress {
-  id: string;
-  useCase: string;
-  status: string;
-  totalChips: number;
-  doneChips: number;
-  failedChips: number;
-  /** 0..1 */
-  fraction: number;
-  /** seconds left at the pace so far, null before the first chip or once finished */
-  etaSeconds: number | null;
-  startedAt: string | null;
-  finishedAt: string | null;
-  error: string | null;
-}
+export { type RunProgress, isFinished };
 
 /** What the progress bars show; the ETA is the elapsed time per processed chip times the chips left. */
 export function runProgress(run: Run, now: Date = new Date()): RunProgress {
@@ -43,4 +29,3 @@ export function runProgress(run: Run, now: Date = new Date()): RunProgress {
   };
 }
 
-export const isFinished = (status: string) => status === 'succeeded' || status === 'failed' || status === 'cancelled';

@@ -1,6 +1,6 @@
 import { VigieError } from '../errors';
 import type { Nomenclature } from './nomenclature';
-import type { CommuneZan } from './queries';
+import type { CommuneZan } from '../contract';
 
 const SEPARATOR = ';';
 /** French spreadsheets read ';' and a decimal comma. */

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { CommuneZan, ZanFlow } from '../contract';
 import type { Database } from '../db/schema';
 import { notFound } from '../errors';
 import { Nomenclature, classById } from './nomenclature';
@@ -36,17 +37,7 @@ export function consumptionPeriod(vintages: readonly AnalysedVintage[]) {
   return { baseline, latest, share, estimated: share !== 1 };
 }
 
-export interface FlowSummary {
-  fromYear: number;
-  toYear: number;
-  artificialisationM2: number;
-  renaturationM2: number;
-  netM2: number;
-  newlySealedM2: number;
-  transitions: { fromClass: number; toClass: number; areaM2: number; artificialisedM2: number; renaturedM2: number }[];
-}
-
-async function flowsBetween(db: Db, authorityId: number, insees: string[] | null, from: AnalysedVintage, to: AnalysedVintage, sealed: Set<number>): Promise<FlowSummary> {
+async function flowsBetween(db: Db, authorityId: number, insees: string[] | null, from: AnalysedVintage, to: AnalysedVintage, sealed: Set<number>): Promise<ZanFlow> {
   let query = db
     .selectFrom('landFlow')
     .select(['fromClass', 'toClass', (eb) => eb.fn.sum<number>('areaM2').as('areaM2'), (eb) => eb.fn.sum<number>('artificialisedM2').as('artificialisedM2'), (eb) => eb.fn.sum<number>('renaturedM2').as('renaturedM2')])
@@ -68,18 +59,6 @@ async function flowsBetween(db: Db, authorityId: number, insees: string[] | null
     newlySealedM2: sum((t) => (sealed.has(t.toClass) && !sealed.has(t.fromClass) ? t.areaM2 : 0)),
     transitions,
   };
-}
-
-export interface CommuneZan {
-  commune: { insee: string; name: string; areaM2: number; population: number | null };
-  vintages: { id: number; year: number; coveredM2: number; artificialisedM2: number; artificialisedPct: number; sealedM2: number; classes: { classId: number; key: string; label: string; color: string; category: number; areaM2: number; artificialisedM2: number }[] }[];
-  /** consecutive analysed vintages, then first → last */
-  flows: FlowSummary[];
-  consumption: { baselineYear: number; asOfYear: number; consumedHa: number; estimated: boolean } | null;
-  settings: { referenceConsumptionHa: number | null; targetReductionPct: number; guarantee: boolean };
-  trajectory: Trajectory | null;
-  trendsText: string;
-  updatedAt: string | null;
 }
 
 /** Everything the commune panel and the report show: areas per vintage and class, flows, trajectory. */
@@ -108,7 +87,7 @@ export async function communeZan(db: Db, authorityId: number, insee: string): Pr
       }),
     };
   });
-  const flows: FlowSummary[] = [];
+  const flows: ZanFlow[] = [];
   for (let i = 1; i < vintages.length; i++) flows.push(await flowsBetween(db, authorityId, [insee], vintages[i - 1]!, vintages[i]!, sealed));
   if (vintages.length > 2) flows.push(await flowsBetween(db, authorityId, [insee], vintages[0]!, vintages.at(-1)!, sealed));
   const period = consumptionPeriod(vintages);

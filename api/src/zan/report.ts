@@ -1,5 +1,5 @@
 import type { Nomenclature } from './nomenclature';
-import type { CommuneZan, FlowSummary } from './queries';
+import type { CommuneZan, ZanFlow } from '../contract';
 import { PERIOD_END, PERIOD_START } from './trajectory';
 
 /** Numbers as a French report prints them (and as the report test reads them back). */
@@ -27,7 +27,7 @@ export function reportIndicators(zan: CommuneZan) {
 }
 
 /** The report covers the consumption period: the vintage nearest 2021 to the latest. */
-function reportPeriodFlow(zan: CommuneZan): FlowSummary | undefined {
+function reportPeriodFlow(zan: CommuneZan): ZanFlow | undefined {
   if (!zan.consumption) return undefined;
   return zan.flows.find((f) => f.fromYear === zan.consumption!.baselineYear && f.toYear === zan.consumption!.asOfYear);
 }

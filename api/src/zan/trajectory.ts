@@ -4,6 +4,9 @@
  * SCoT), with a guaranteed 1 ha per commune covered by a planning document (loi du 20 juillet 2023).
  * Pure arithmetic, in hectares and calendar years.
  */
+import type { Trajectory } from '../contract';
+
+export type { Trajectory };
 export const PERIOD_START = 2021;
 export const PERIOD_YEARS = 10;
 export const PERIOD_END = PERIOD_START + PERIOD_YEARS - 1; // 2030, last year of "2021–2031"
@@ -21,31 +24,6 @@ export interface TrajectoryInput {
   consumedHa: number;
   /** consumption is known up to 1 January of this year (e.g. the latest vintage's year) */
   asOfYear: number;
-}
-
-export interface Trajectory {
-  referenceHa: number;
-  targetReductionPct: number;
-  guarantee: boolean;
-  /** 2021–2030 envelope, ha (guarantee included) */
-  budgetHa: number;
-  /** whether the 1 ha guarantee raised the envelope */
-  guaranteeApplied: boolean;
-  consumedHa: number;
-  /** budget − consumed, negative once exceeded */
-  remainingHa: number;
-  /** share of the envelope already consumed, % (null for a zero envelope) */
-  consumedPct: number | null;
-  asOfYear: number;
-  yearsElapsed: number;
-  /** consumption per year since 2021, ha/an (null before a full year has elapsed) */
-  paceHaPerYear: number | null;
-  /** consumption at the end of 2030 if the pace holds, ha */
-  projectedHa: number | null;
-  /** the calendar year in which the envelope runs out at this pace (null: never, pace zero) */
-  exhaustionYear: number | null;
-  /** the envelope is exceeded already, or will be before the end of 2030 at this pace */
-  overshoot: boolean;
 }
 
 const EPSILON_HA = 1e-9;

@@ -1,7 +1,7 @@
 import type {
   CommuneCollection, CommuneZan, CountBucket, CountSeries, DetectionChange, DetectionDetail, DetectionFilters, DetectionPage, LandChangeCollection,
   Model, NewRun, Nomenclature, RunProgress, Sensor, SensorInput, SensorStatus, Session, Vintage, ZanSummary,
-} from './types';
+} from '@vigie/api/contract';
 
 /** A failed API call: the server's error envelope `{ error: { code, message } }`, or a network failure. */
 export class ApiError extends Error {

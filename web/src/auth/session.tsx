@@ -1,6 +1,6 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { ApiError, api, setCsrfToken } from '../api/client';
-import type { Session, SessionUser } from '../api/types';
+import type { Session, SessionUser } from '@vigie/api/contract';
 
 type SessionState = { status: 'checking' } | { status: 'signedOut' } | { status: 'signedIn'; user: SessionUser };
 

@@ -6,7 +6,7 @@ import 'maplibre-gl/dist/maplibre-gl.css';
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import { useEffect, useRef } from 'react';
 import { orthoTileTemplate } from '../api/client';
-import type { Position, Vintage } from '../api/types';
+import type { Position, Vintage } from '@vigie/api/contract';
 import { useI18n } from '../i18n';
 import { offlineStyle } from './basemap';
 import type { LonLatBounds } from './geometry';

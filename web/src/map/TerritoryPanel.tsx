@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import type { CommuneCollection } from '../api/types';
+import type { CommuneCollection } from '@vigie/api/contract';
 import { formatArea, formatNumber } from '../format';
 import { useI18n } from '../i18n';
 import { isValidStyleUrl } from './basemap';

@@ -1,5 +1,5 @@
 import { GeoJsonLayer, TextLayer } from '@deck.gl/layers';
-import type { CommuneCollection, CommuneFeature } from '../api/types';
+import type { CommuneCollection, CommuneFeature } from '@vigie/api/contract';
 import type { CommuneLabel } from './geometry';
 
 export interface CommuneLayerInput {

@@ -1,4 +1,4 @@
-import type { CommuneCollection, CommuneFeature, Position } from '../api/types';
+import type { CommuneCollection, CommuneFeature, Position } from '@vigie/api/contract';
 
 export type LonLatBounds = [west: number, south: number, east: number, north: number];
 

@@ -1,4 +1,4 @@
-import type { Model } from '../api/types';
+import type { Model } from '@vigie/api/contract';
 import { formatDate, formatNumber } from '../format';
 import { useI18n } from '../i18n';
 

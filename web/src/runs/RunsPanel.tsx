@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { ApiError, api } from '../api/client';
-import { USE_CASES, isFinished, type CommuneCollection, type Model, type RunProgress, type UseCase, type Vintage } from '../api/types';
+import { USE_CASES, isFinished, type CommuneCollection, type Model, type RunProgress, type UseCase, type Vintage } from '@vigie/api/contract';
 import { formatDateTime, formatDuration } from '../format';
 import { useI18n } from '../i18n';
 import { areaPolygon, type DrawnArea } from './areaLayers';

@@ -1,6 +1,6 @@
 import { PathLayer, PolygonLayer, ScatterplotLayer } from '@deck.gl/layers';
 import type { Layer } from '@deck.gl/core';
-import type { Position } from '../api/types';
+import type { Position } from '@vigie/api/contract';
 
 export interface DrawnArea {
   vertices: Position[];

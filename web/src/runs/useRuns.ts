@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { api } from '../api/client';
-import { isFinished, type RunProgress } from '../api/types';
+import { isFinished, type RunProgress } from '@vigie/api/contract';
 
 /**
  * The authority's runs; every unfinished one follows its SSE stream (GET /api/runs/:id/events, event 'progress')

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { api } from '../api/client';
-import type { CommuneCollection, Model, Vintage } from '../api/types';
+import type { CommuneCollection, Model, Vintage } from '@vigie/api/contract';
 import { communeLabels, communesBounds } from '../map/geometry';
 
 interface Loaded<T> {

@@ -5,7 +5,8 @@ import { startDemoStack } from '../../support/demo';
 import { waitForRun } from '../../support/runs';
 import { type TruthVintage, truthFlows, truthVintage } from './support';
 import { pdfText } from './pdf-text';
-import { formatHa, reportIndicators, type CommuneZan } from '@vigie/api/zan';
+import type { CommuneZan } from '@vigie/api/contract';
+import { formatHa, reportIndicators } from '@vigie/api/zan';
 import { toWgs84, toWebMercator, EARTH_HALF_CIRCUMFERENCE } from '@vigie/api/geo';
 
 const ha = (m2: number) => (m2 / 10_000).toFixed(2);

@@ -1,6 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { api } from '../../api/client';
-import type { CountSeries, SensorInput, SensorStatus } from '../../api/types';
+import type { CountSeries, SensorInput, SensorStatus } from '@vigie/api/contract';
 import { formatDateTime, formatNumber } from '../../format';
 import { useI18n } from '../../i18n';
 import { LEVEL_COLOURS, OFFLINE } from './layers';

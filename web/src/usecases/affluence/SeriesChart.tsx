@@ -1,6 +1,6 @@
 import { CHART, ChartSvg, Legend, valueFrame } from '../../charts/Chart';
 import { linearScale, pathWithGaps } from '../../charts/scale';
-import type { CountSeries } from '../../api/types';
+import type { CountSeries } from '@vigie/api/contract';
 import { formatNumber } from '../../format';
 import { useI18n } from '../../i18n';
 import { LEVEL_COLOURS } from './layers';

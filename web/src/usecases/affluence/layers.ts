@@ -1,6 +1,6 @@
 import type { Layer } from '@deck.gl/core';
 import { ScatterplotLayer, TextLayer } from '@deck.gl/layers';
-import type { OccupancyLevel, Position, SensorStatus } from '../../api/types';
+import type { OccupancyLevel, Position, SensorStatus } from '@vigie/api/contract';
 
 type RGB = [number, number, number];
 

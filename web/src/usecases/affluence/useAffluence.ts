@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { ApiError, api } from '../../api/client';
-import type { Position, SensorInput, SensorStatus } from '../../api/types';
+import type { Position, SensorInput, SensorStatus } from '@vigie/api/contract';
 
 /** Sensors are re-read this often while the view is open (cameras count about every minute). */
 const REFRESH_MS = 30_000;

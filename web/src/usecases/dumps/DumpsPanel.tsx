@@ -2,7 +2,7 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { detectionQuery } from '../../api/client';
 import {
   DUMP_CHANGES, DUMP_STATUSES, type CommuneCollection, type DetectionHistoryEntry, type DumpStatus, type SessionUser, type Vintage,
-} from '../../api/types';
+} from '@vigie/api/contract';
 import { formatArea, formatDateTime, formatNumber } from '../../format';
 import { useI18n, type Translate } from '../../i18n';
 import type { DumpsDrawing } from './drawing';

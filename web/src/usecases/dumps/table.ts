@@ -1,4 +1,4 @@
-import { DUMP_STATUSES, type DetectionFeature, type DetectionProperties, type DumpStatus, type Position } from '../../api/types';
+import { DUMP_STATUSES, type DetectionFeature, type DetectionProperties, type DumpStatus, type Position } from '@vigie/api/contract';
 
 /** Okabe–Ito colours: told apart with the common colour-vision deficiencies. */
 export const STATUS_COLOURS: Record<DumpStatus, [number, number, number]> = {

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { ApiError, api } from '../../api/client';
-import type { DetectionChange, DetectionDetail, DetectionFeature, DetectionFilters } from '../../api/types';
+import type { DetectionChange, DetectionDetail, DetectionFeature, DetectionFilters } from '@vigie/api/contract';
 import { type DetectionTable, EMPTY_TABLE, detectionTable, withDetection } from './table';
 
 /** The API's largest page (api/src/http/limits.ts maxPageSize). */

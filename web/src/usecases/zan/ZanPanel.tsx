@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import type { CommuneZan, Nomenclature } from '../../api/types';
+import type { CommuneZan, Nomenclature } from '@vigie/api/contract';
 import { formatNumber } from '../../format';
 import { useI18n } from '../../i18n';
 import { ClassAreaChart, FlowChart, TrajectoryChart } from './charts';

@@ -1,6 +1,6 @@
 import { CHART, ChartSvg, Legend, valueFrame } from '../../charts/Chart';
 import { linearScale } from '../../charts/scale';
-import type { CommuneZan, Trajectory, ZanFlow } from '../../api/types';
+import type { CommuneZan, Trajectory, ZanFlow } from '@vigie/api/contract';
 import { formatNumber } from '../../format';
 import { useI18n } from '../../i18n';
 

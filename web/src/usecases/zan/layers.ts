@@ -1,7 +1,7 @@
 import type { Layer } from '@deck.gl/core';
 import { TileLayer, type TileLayerProps } from '@deck.gl/geo-layers';
 import { BitmapLayer, GeoJsonLayer } from '@deck.gl/layers';
-import type { CommuneCollection, CommuneFeature, LandChangeCollection, LandChangeFeature } from '../../api/types';
+import type { CommuneCollection, CommuneFeature, LandChangeCollection, LandChangeFeature } from '@vigie/api/contract';
 import type { LonLatBounds } from '../../map/geometry';
 import type { ZanBackground } from './useZan';
 

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { ApiError, api } from '../../api/client';
-import type { CommuneZan, LandChangeCollection, Nomenclature, ZanSummary } from '../../api/types';
+import type { CommuneZan, LandChangeCollection, Nomenclature, ZanSummary } from '@vigie/api/contract';
 
 export type ZanBackground = 'landcover' | 'choropleth';
 

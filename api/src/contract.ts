@@ -1,5 +1,10 @@
-/** What the Vigie API sends, as the web app reads it (mirrors api/src/http/routes). */
+/**
+ * The API's wire contract: the JSON the routes send and accept, declared once for the API and the web
+ * app. Pure types and constants with no imports, because the browser bundles this file. Dates travel
+ * as ISO strings. The API's modules take their shared unions (roles, statuses) from here.
+ */
 export type Role = 'admin' | 'reviewer' | 'planner' | 'tourism' | 'viewer';
+export const ROLES = ['admin', 'reviewer', 'planner', 'tourism', 'viewer'] as const satisfies readonly Role[];
 
 export interface SessionUser {
   id: number;
@@ -53,7 +58,7 @@ export interface Vintage {
 }
 
 export type UseCase = 'dumps' | 'zan' | 'ortho';
-export const USE_CASES: readonly UseCase[] = ['dumps', 'zan', 'ortho'];
+export const USE_CASES = ['dumps', 'zan', 'ortho'] as const satisfies readonly UseCase[];
 export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 
 export interface RunProgress {
@@ -71,7 +76,7 @@ export interface RunProgress {
   error: string | null;
 }
 
-export const isFinished = (status: RunStatus) => status === 'succeeded' || status === 'failed' || status === 'cancelled';
+export const isFinished = (status: RunStatus): boolean => status === 'succeeded' || status === 'failed' || status === 'cancelled';
 
 export interface NewRun {
   useCase: UseCase;
@@ -109,9 +114,9 @@ export interface Model {
 // ---- Dépôts sauvages (api/src/http/routes/dumps.ts, api/src/dumps/feature.ts) ----
 
 export type DumpStatus = 'a_verifier' | 'confirme' | 'faux_positif' | 'signale' | 'resorbe';
-export const DUMP_STATUSES: readonly DumpStatus[] = ['a_verifier', 'confirme', 'faux_positif', 'signale', 'resorbe'];
+export const DUMP_STATUSES = ['a_verifier', 'confirme', 'faux_positif', 'signale', 'resorbe'] as const satisfies readonly DumpStatus[];
 export type DumpChange = 'nouveau' | 'persistant' | 'disparu';
-export const DUMP_CHANGES: readonly DumpChange[] = ['nouveau', 'persistant', 'disparu'];
+export const DUMP_CHANGES = ['nouveau', 'persistant', 'disparu'] as const satisfies readonly DumpChange[];
 
 export interface DetectionProperties {
   id: number;
@@ -186,16 +191,24 @@ export interface Trajectory {
   referenceHa: number;
   targetReductionPct: number;
   guarantee: boolean;
+  /** 2021–2030 envelope, ha (guarantee included) */
   budgetHa: number;
+  /** whether the 1 ha guarantee raised the envelope */
   guaranteeApplied: boolean;
   consumedHa: number;
+  /** budget − consumed, negative once exceeded */
   remainingHa: number;
+  /** share of the envelope already consumed, % (null for a zero envelope) */
   consumedPct: number | null;
   asOfYear: number;
   yearsElapsed: number;
+  /** consumption per year since 2021, ha/an (null before a full year has elapsed) */
   paceHaPerYear: number | null;
+  /** consumption at the end of 2030 if the pace holds, ha */
   projectedHa: number | null;
+  /** the calendar year in which the envelope runs out at this pace (null: never, pace zero) */
   exhaustionYear: number | null;
+  /** the envelope is exceeded already, or will be before the end of 2030 at this pace */
   overshoot: boolean;
 }
 
@@ -239,6 +252,7 @@ export interface ZanFlow {
 export interface CommuneZan {
   commune: { insee: string; name: string; areaM2: number; population: number | null };
   vintages: { id: number; year: number; coveredM2: number; artificialisedM2: number; artificialisedPct: number; sealedM2: number; classes: ZanClassArea[] }[];
+  /** consecutive analysed vintages, then first → last */
   flows: ZanFlow[];
   consumption: { baselineYear: number; asOfYear: number; consumedHa: number; estimated: boolean } | null;
   settings: { referenceConsumptionHa: number | null; targetReductionPct: number; guarantee: boolean };
