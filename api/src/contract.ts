@@ -296,33 +296,29 @@ export interface LandChangeCollection {
 
 export type OccupancyLevel = 'calme' | 'frequente' | 'tres_frequente';
 
-export interface Sensor {
-  id: number;
+/** What an operator sends to create a sensor (PATCH takes any part of it); polygon and snapshot URL default to null. */
+export interface SensorInput {
   name: string;
   zone: string;
   lon: number;
   lat: number;
+  /** counts up to calmMax are "calme", up to busyMax "fréquenté", above "très fréquenté" */
   calmMax: number;
   busyMax: number;
   intervalS: number;
-  countingPolygon: [number, number][] | null;
-  snapshotUrl: string | null;
+  /** polygon in image pixel coordinates, or null for the whole frame */
+  countingPolygon?: [number, number][] | null;
+  snapshotUrl?: string | null;
+}
+
+export interface Sensor extends Required<SensorInput> {
+  id: number;
   createdAt: string;
 }
 
 export interface SensorStatus extends Sensor {
   online: boolean;
   latest: { observedAt: string; people: number; vehicles: number; level: OccupancyLevel } | null;
-}
-
-export interface SensorInput {
-  name: string;
-  zone: string;
-  lon: number;
-  lat: number;
-  calmMax: number;
-  busyMax: number;
-  intervalS: number;
 }
 
 export type CountBucket = '15min' | 'hour' | 'day';

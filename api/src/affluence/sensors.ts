@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
+import type { SensorInput as WireSensorInput } from '../contract';
 import type { Database, SensorTable } from '../db/schema';
 import { notFound } from '../errors';
 import { hashSensorKey, newSensorKey } from './keys';
@@ -8,17 +9,8 @@ export type SensorRow = Selectable<SensorTable>;
 /** A sensor as operators see it: everything but the key hash. */
 export type Sensor = Omit<SensorRow, 'keyHash'>;
 
-export interface SensorInput {
-  name: string;
-  zone: string;
-  lon: number;
-  lat: number;
-  calmMax: number;
-  busyMax: number;
-  intervalS: number;
-  countingPolygon: [number, number][] | null;
-  snapshotUrl: string | null;
-}
+/** A sensor's fields as the routes pass them on: the wire input with its defaults applied. */
+export type SensorInput = Required<WireSensorInput>;
 
 const COLUMNS = ['id', 'authorityId', 'name', 'zone', 'lon', 'lat', 'calmMax', 'busyMax', 'intervalS', 'countingPolygon', 'snapshotUrl', 'createdAt'] as const;
 

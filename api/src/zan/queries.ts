@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { CommuneZan, ZanFlow } from '../contract';
+import type { CommuneZan, ZanCommuneSummary, ZanFlow } from '../contract';
 import type { Database } from '../db/schema';
 import { notFound } from '../errors';
 import { Nomenclature, classById } from './nomenclature';
@@ -113,24 +113,13 @@ export async function communeZan(db: Db, authorityId: number, insee: string): Pr
   };
 }
 
-export interface CommuneSummary {
-  insee: string;
-  name: string;
-  areaM2: number;
-  /** artificialised m² per vintage year */
-  artificialisedM2: Record<string, number>;
-  artificialisedPct: number | null;
-  netChangeM2: number | null;
-  trajectory: Trajectory | null;
-}
-
 /** One line per commune, for the choropleth and the territory table; plus the territory's trajectory. */
 export async function zanSummary(db: Db, authorityId: number) {
   const vintages = await analysedVintages(db, authorityId);
   const communes = await db.selectFrom('commune').select('insee').where('authorityId', '=', authorityId).orderBy('insee').execute();
   const details = [];
   for (const c of communes) details.push(await communeZan(db, authorityId, c.insee));
-  const summaries: CommuneSummary[] = details.map((d) => {
+  const summaries: ZanCommuneSummary[] = details.map((d) => {
     const latest = d.vintages.at(-1);
     return {
       insee: d.commune.insee,
