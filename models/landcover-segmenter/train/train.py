@@ -110,6 +110,12 @@ def make_batch(images, masks, idx, crop, rng):
     return torch.from_numpy(x), torch.from_numpy(y)
 
 
+def class_weight(masks):
+    """The loss's class weights: rare classes (pools, water, sites) weigh more, but only by the square root of their rarity."""
+    freq = np.bincount(masks.ravel(), minlength=NC).astype(np.float64) / masks.size
+    return torch.tensor(np.clip((freq.max() / np.maximum(freq, 1e-4)) ** 0.5, 1, 10), dtype=torch.float32)
+
+
 def unweighted(net, weight):
     """A copy whose logits are those of an unweighted loss: the weighted loss learned p(c|x) scaled by each
     class weight, so taking log(weight) off the head's bias keeps the argmax from over-painting rare classes
@@ -130,10 +136,8 @@ def main():
     rng = seeded(args)
     t0 = time.time()
     images, masks = load_sets_with(args.data, load_set)
-    freq = np.bincount(masks.ravel(), minlength=NC).astype(np.float64) / masks.size
-    # rare classes (pools, water, sites) weigh more, but only by the square root of their rarity
-    weight = torch.tensor(np.clip((freq.max() / np.maximum(freq, 1e-4)) ** 0.5, 1, 10), dtype=torch.float32)
-    print(f"{len(images)} chips loaded in {time.time() - t0:.0f} s; class share {np.round(freq, 3).tolist()}", flush=True)
+    weight = class_weight(masks)
+    print(f"{len(images)} chips loaded in {time.time() - t0:.0f} s", flush=True)
     net = LandcoverNet()
 
     def step_loss(step):
