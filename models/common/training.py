@@ -8,6 +8,7 @@ Each recipe keeps what is its own (network, batches, loss, card) and imports the
 import argparse
 import hashlib
 import inspect
+import json
 import os
 import time
 
@@ -54,6 +55,12 @@ def load_sets(spec, load_set):
     first = np.concatenate([p[0] for p in parts])
     second = np.concatenate([p[1] for p in parts]) if isinstance(parts[0][1], np.ndarray) else [x for p in parts for x in p[1]]
     return first, second
+
+
+def set_seeds(spec):
+    """The generator seeds of the sets in spec, read from their meta.json: "seed=42" or "seeds 42, 43"."""
+    seeds = [json.load(open(os.path.join(d, "meta.json"), encoding="utf-8")).get("seed", "?") for d in spec.split(",")]
+    return f"seed={seeds[0]}" if len(seeds) == 1 else "seeds " + ", ".join(str(s) for s in seeds)
 
 
 def train(net, args, step_loss):

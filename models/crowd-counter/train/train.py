@@ -27,7 +27,7 @@ import torch.nn.functional as F
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "common"))
-from training import SEED, cbr, export_onnx, load_sets as load_sets_with, save_and_export, seeded, train, training_args  # noqa: E402
+from training import SEED, set_seeds, cbr, export_onnx, load_sets as load_sets_with, save_and_export, seeded, train, training_args  # noqa: E402
 
 WIDTH, HEIGHT = 640, 384
 STRIDE = 4
@@ -173,7 +173,7 @@ def write_card(args, frames, sha, minutes):
         "output": {"name": "density", "format": "density-map"},
         "classes": [{"id": 0, "name": "person", "label": "Personnes"}, {"id": 1, "name": "vehicle", "label": "Véhicules"}],
         "training": {
-            "data": f"@vigie/data generateTrainingSet task=crowd split=train count={frames} seed=42 (640 × 384 frames), "
+            "data": f"@vigie/data generateTrainingSet task=crowd split=train count={frames} {set_seeds(args.data)} (640 × 384 frames), "
                     f"random {args.crop} crops, horizontal flips",
             "seed": SEED,
             "recipe": ("" if not args.resume else f"then from {args.resume}: ") + f"/usr/bin/python3 models/crowd-counter/train/train.py --data {args.data} --steps {args.steps} --batch {args.batch} --crop {args.crop}",

@@ -24,7 +24,7 @@ import torch.nn.functional as F
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "common"))
-from training import SEED, cbr, sha256, export_onnx, load_sets as load_sets_with, save_and_export, seeded, train, training_args  # noqa: E402
+from training import SEED, set_seeds, cbr, sha256, export_onnx, load_sets as load_sets_with, save_and_export, seeded, train, training_args  # noqa: E402
 
 SIZE = 512
 STRIDE = 8
@@ -203,7 +203,7 @@ def write_card(args, chips, sha, minutes):
         "classes": [{"id": 0, "name": "depot_sauvage", "label": "Dépôt sauvage"}],
         "thresholds": {"score": 0.3, "iou": 0.45},
         "training": {
-            "data": f"@vigie/data generateTrainingSet task=dumps split=train count={chips} seed=42 (512 px chips at 0.20 m), "
+            "data": f"@vigie/data generateTrainingSet task=dumps split=train count={chips} {set_seeds(args.data)} (512 px chips at 0.20 m), "
                     f"random {args.crop} px crops, flips and quarter turns",
             "seed": SEED,
             "recipe": ("" if not args.resume else f"then from {args.resume}: ") + f"/usr/bin/python3 models/dumps-detector/train/train.py --data {args.data} --steps {args.steps} --batch {args.batch} --crop {args.crop}",

@@ -24,7 +24,7 @@ import torch.nn.functional as F
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "common"))
-from training import SEED, cbr, export_onnx, load_sets as load_sets_with, save_and_export, seeded, train, training_args  # noqa: E402
+from training import SEED, set_seeds, cbr, export_onnx, load_sets as load_sets_with, save_and_export, seeded, train, training_args  # noqa: E402
 
 SIZE = 512
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -164,7 +164,7 @@ def write_card(args, chips, sha, minutes):
         "classes": [{"id": c["id"], "name": c["key"], "label": c["label"], "category": c["ocsge"],
                      "artificialised": c["artificialised"], "nomenclature2023": c["category"], "sealed": c["sealed"]} for c in CLASSES],
         "training": {
-            "data": f"@vigie/data generateTrainingSet task=landcover split=train count={chips} seed=42 (512 px chips at 0.20 m), "
+            "data": f"@vigie/data generateTrainingSet task=landcover split=train count={chips} {set_seeds(args.data)} (512 px chips at 0.20 m), "
                     f"random {args.crop} px crops, flips and quarter turns",
             "seed": SEED,
             "recipe": ("" if not args.resume else f"then from {args.resume}: ") + f"/usr/bin/python3 models/landcover-segmenter/train/train.py --data {args.data} --steps {args.steps} --batch {args.batch} --crop {args.crop}",
