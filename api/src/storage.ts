@@ -23,6 +23,7 @@ export function assertSafeKey(key: string): void {
 }
 
 export function fileStorage(root: string): Storage {
+  let writes = 0;
   const resolve = (key: string) => {
     assertSafeKey(key);
     return path.join(root, ...key.split('/'));
@@ -31,8 +32,9 @@ export function fileStorage(root: string): Storage {
     async put(key, bytes) {
       const file = resolve(key);
       await fs.mkdir(path.dirname(file), { recursive: true });
-      // write then rename: a reader never sees half a file, a killed worker leaves no torn file
-      const tmp = `${file}.${process.pid}.tmp`;
+      // write then rename: a reader never sees half a file, a killed worker leaves no torn file; the temporary
+      // name is unique per write, so two writes of one key (two finalises of a run) cannot rename each other's
+      const tmp = `${file}.${process.pid}.${++writes}.tmp`;
       try {
         await fs.writeFile(tmp, bytes);
         await fs.rename(tmp, file);
