@@ -107,3 +107,16 @@ def export_onnx(module, example, path, input_name, output_name):
 def sha256(path):
     with open(path, "rb") as f:
         return hashlib.sha256(f.read()).hexdigest()
+
+
+def record_calibration(out_dir, calibration, sha):
+    """Writes a calibration into <out>/model.json with the new graph's SHA-256; drops the metrics, which were the
+    uncalibrated graph's (`vigie models eval` measures again)."""
+    card_path = os.path.join(out_dir, "model.json")
+    card = json.load(open(card_path, encoding="utf-8"))
+    card["training"]["calibration"] = calibration
+    card["sha256"] = sha
+    card.pop("metrics", None)
+    with open(card_path, "w", encoding="utf-8") as f:
+        json.dump(card, f, indent=2, ensure_ascii=False)
+        f.write("\n")

@@ -8,7 +8,6 @@ dropped, minimising the count error on full training frames, and bakes it into t
     /usr/bin/python3 models/crowd-counter/train/calibrate.py --data .vigie/training/crowd/train --frames 200
 """
 import argparse
-import json
 import os
 import sys
 
@@ -18,6 +17,7 @@ from torch import nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from train import DENSITY_SCALE, HEIGHT, MODEL_DIR, WIDTH, CrowdNet, export_onnx, load_set  # noqa: E402
+from training import record_calibration  # noqa: E402
 
 
 class CalibratedExport(nn.Module):
@@ -63,16 +63,8 @@ def main():
         floors.append(best[1])
     path = os.path.join(args.out, "model.onnx")
     sha = export_onnx(CalibratedExport(net, floors), torch.rand(1, 3, HEIGHT, WIDTH), path, "input", "density")
-    card_path = os.path.join(args.out, "model.json")
-    card = json.load(open(card_path, encoding="utf-8"))
-    card["training"]["calibration"] = {"floors": floors, "frames": len(images), "data": args.data,
-                                       "recipe": f"/usr/bin/python3 models/crowd-counter/train/calibrate.py --data {args.data} --frames {args.frames}"}
-    card["sha256"] = sha
-    card.pop("metrics", None)  # the figures were for the uncalibrated graph
-    with open(card_path, "w", encoding="utf-8") as f:
-        json.dump(card, f, indent=2, ensure_ascii=False)
-        f.write("\n")
-
+    record_calibration(args.out, {"floors": floors, "frames": len(images), "data": args.data,
+                                  "recipe": f"/usr/bin/python3 models/crowd-counter/train/calibrate.py --data {args.data} --frames {args.frames}"}, sha)
 
 if __name__ == "__main__":
     main()

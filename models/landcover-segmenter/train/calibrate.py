@@ -10,7 +10,6 @@ into the head's bias.
     /usr/bin/python3 models/landcover-segmenter/train/calibrate.py --data .vigie/training/landcover/train,.vigie/training/landcover/train-s43
 """
 import argparse
-import json
 import os
 import sys
 
@@ -19,7 +18,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from train import CLASSES, MEAN, MODEL_DIR, NC, STD, LandcoverNet, class_weight, export, load_set, load_sets_with, unweighted  # noqa: E402
-from training import SEED  # noqa: E402
+from training import SEED, record_calibration  # noqa: E402
 
 ROUNDS = 20
 
@@ -64,17 +63,9 @@ def main():
     with torch.no_grad():
         plain.head.bias += torch.from_numpy(offsets)
     sha = export(plain, os.path.join(args.out, "model.onnx"))
-    card_path = os.path.join(args.out, "model.json")
-    card = json.load(open(card_path, encoding="utf-8"))
-    card["training"]["calibration"] = {
+    record_calibration(args.out, {
         "offsets": {c["key"]: round(float(offsets[c["id"]]), 4) for c in CLASSES}, "chips": len(chosen), "data": args.data,
-        "recipe": f"/usr/bin/python3 models/landcover-segmenter/train/calibrate.py --data {args.data} --chips {args.chips}"}
-    card["sha256"] = sha
-    card.pop("metrics", None)  # the figures were for the uncalibrated graph
-    with open(card_path, "w", encoding="utf-8") as f:
-        json.dump(card, f, indent=2, ensure_ascii=False)
-        f.write("\n")
-
+        "recipe": f"/usr/bin/python3 models/landcover-segmenter/train/calibrate.py --data {args.data} --chips {args.chips}"}, sha)
 
 if __name__ == "__main__":
     main()
