@@ -406,7 +406,8 @@ function vehicle(rng: Rng, project: Project, kind: 'car' | 'van' | 'bike', x: nu
     const h = fy - ty;
     const r = h * 0.35;
     const svg = `<g fill="none" stroke="#222" stroke-width="${Math.max(0.8, h * 0.05).toFixed(1)}"><circle cx="${(fx - r * 1.1).toFixed(1)}" cy="${(fy - r).toFixed(1)}" r="${r.toFixed(1)}"/><circle cx="${(fx + r * 1.1).toFixed(1)}" cy="${(fy - r).toFixed(1)}" r="${r.toFixed(1)}"/><path d="M${(fx - r * 1.1).toFixed(1)},${(fy - r).toFixed(1)} L${fx.toFixed(1)},${(fy - r * 2.1).toFixed(1)} L${(fx + r * 1.1).toFixed(1)},${(fy - r).toFixed(1)}" stroke="${color}"/></g>`;
-    return { z, svg, box: clip(fx - r * 2.2, fy - h, fx + r * 2.2, fy, W, H, 'vehicle'), shape: [[fx - r * 2.2, fy - h, fx + r * 2.2, fy]] };
+    const outline: Shape[number] = [fx - r * 2.2, fy - h, fx + r * 2.2, fy];
+    return { z, svg, box: clip(...outline, W, H, 'vehicle'), shape: [outline] };
   }
   const len = kind === 'van' ? 5.2 : rng.range(3.9, 4.6);
   const hgt = kind === 'van' ? 2.2 : 1.45;
@@ -432,7 +433,8 @@ function vehicle(rng: Rng, project: Project, kind: 'car' | 'van' | 'bike', x: nu
   const all = [...rear, ...side, ...top];
   const xs = all.map((p) => p[0]);
   const ys = all.map((p) => p[1]);
-  return { z: z + len / 2, svg, box: clip(Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys), W, H, 'vehicle'), shape: [[Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)]] };
+  const outline: Shape[number] = [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
+  return { z: z + len / 2, svg, box: clip(...outline, W, H, 'vehicle'), shape: [outline] };
 }
 
 /**
