@@ -23,7 +23,8 @@ export function assertSafeKey(key: string): void {
 }
 
 export function fileStorage(root: string): Storage {
-  let writes = 0;
+  // writes of one file in this process, one after the other: they share its temporary name
+  const writing = new Map<string, Promise<void>>();
   const resolve = (key: string) => {
     assertSafeKey(key);
     return path.join(root, ...key.split('/'));
@@ -31,17 +32,12 @@ export function fileStorage(root: string): Storage {
   return {
     async put(key, bytes) {
       const file = resolve(key);
-      await fs.mkdir(path.dirname(file), { recursive: true });
-      // write then rename: a reader never sees half a file, a killed worker leaves no torn file; the temporary
-      // name is unique per write, so two writes of one key (two finalises of a run) cannot rename each other's
-      const tmp = `${file}.${process.pid}.${++writes}.tmp`;
+      const write = (writing.get(file) ?? Promise.resolve()).catch(() => {}).then(() => writeWhole(file, bytes));
+      writing.set(file, write);
       try {
-        await fs.writeFile(tmp, bytes);
-        await fs.rename(tmp, file);
-      } catch (error) {
-        if (!isDiskFull(error)) throw error;
-        await fs.rm(tmp, { force: true }).catch(() => {}); // what was written of it frees space
-        throw diskFull();
+        await write;
+      } finally {
+        if (writing.get(file) === write) writing.delete(file);
       }
     },
     async get(key) {
@@ -64,4 +60,18 @@ export function fileStorage(root: string): Storage {
       await fs.rm(resolve(prefix), { recursive: true, force: true });
     },
   };
+}
+
+/** Write then rename: a reader never sees half a file, a killed worker leaves no torn file. */
+async function writeWhole(file: string, bytes: Uint8Array): Promise<void> {
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    await fs.writeFile(tmp, bytes);
+    await fs.rename(tmp, file);
+  } catch (error) {
+    if (!isDiskFull(error)) throw error;
+    await fs.rm(tmp, { force: true }).catch(() => {}); // what was written of it frees space
+    throw diskFull();
+  }
 }

@@ -56,8 +56,13 @@ export async function startDemoCameraFeed(db: Kysely<Database>, authorityId: num
   const slotOf = (ms: number) => Math.floor(ms / (intervalS * 1000));
   let stopped = false;
   let running: Promise<void> = (async () => {
+    // on a grid of absolute slot numbers, so that a second process or a restart a minute later plays the
+    // same backfill slots (kept on conflict) and only the current slot is new
     const now = slotOf(Date.now());
-    for (let slot = now - BACKFILL.frames * BACKFILL.everySlots; slot <= now && !stopped; slot += BACKFILL.everySlots) await playSlot(new Date(slot * intervalS * 1000), slot);
+    const lastOnGrid = now - (now % BACKFILL.everySlots);
+    const slots = Array.from({ length: BACKFILL.frames + 1 }, (_, i) => lastOnGrid - (BACKFILL.frames - i) * BACKFILL.everySlots);
+    if (lastOnGrid !== now) slots.push(now);
+    for (const slot of slots) if (!stopped) await playSlot(new Date(slot * intervalS * 1000), slot);
   })().catch((err: unknown) => log.warn({ err: (err as Error).message }, 'demo camera backfill failed'));
 
   const timer = setInterval(() => {
