@@ -279,12 +279,13 @@ export interface Nomenclature {
 }
 
 export type LandChangeKind = 'artificialisation' | 'renaturation';
+export type LandChangeReview = 'a_verifier' | 'confirme' | 'erreur_classification';
 
 export interface LandChangeFeature {
   type: 'Feature';
   id: number;
   geometry: PolygonGeometry | MultiPolygonGeometry;
-  properties: { id: number; communeInsee: string; kind: LandChangeKind; fromClass: number; toClass: number; areaM2: number; review: string; fromYear: number; toYear: number };
+  properties: { id: number; communeInsee: string; kind: LandChangeKind; fromClass: number; toClass: number; areaM2: number; review: LandChangeReview; fromYear: number; toYear: number };
 }
 
 export interface LandChangeCollection {

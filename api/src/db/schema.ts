@@ -1,5 +1,5 @@
 import type { ColumnType, Generated } from 'kysely';
-import type { DumpChange, DumpStatus, LandChangeKind, Role, RunStatus, UseCase } from '../contract';
+import type { DumpChange, DumpStatus, LandChangeKind, LandChangeReview, Role, RunStatus, UseCase } from '../contract';
 
 /** The whole database as one typed interface (camelCase here, snake_case in PostgreSQL). */
 export interface Database {
@@ -37,7 +37,7 @@ export { ROLES } from '../contract';
 export type { DumpChange, DumpStatus, Role, RunStatus, UseCase };
 export type ChipStatus = 'pending' | 'done' | 'failed';
 export type ChangeKind = LandChangeKind;
-export type ChangeReview = 'a_verifier' | 'confirme' | 'erreur_classification';
+export type ChangeReview = LandChangeReview;
 
 export interface AuthorityTable {
   id: Generated<number>;
