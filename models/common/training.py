@@ -109,6 +109,25 @@ def sha256(path):
         return hashlib.sha256(f.read()).hexdigest()
 
 
+def write_card(args, card, data, minutes, sha):
+    """Writes <out>/model.json: the recipe's own fields (id, input, output, classes…), then what every card says
+    of its training (data, seed, the command, minutes, threads) and of its graph."""
+    resumed = f"then from {args.resume}: " if args.resume else ""
+    save_card(args.out, {**card, "training": {
+        "data": data,
+        "seed": SEED,
+        "recipe": resumed + f"/usr/bin/python3 models/{card['id']}/train/train.py --data {args.data} --steps {args.steps} --batch {args.batch} --crop {args.crop}",
+        "minutes": round(minutes, 1),
+        "threads": args.threads,
+    }, "file": "model.onnx", "sha256": sha})
+
+
+def save_card(out_dir, card):
+    with open(os.path.join(out_dir, "model.json"), "w", encoding="utf-8") as f:
+        json.dump(card, f, indent=2, ensure_ascii=False)
+        f.write("\n")
+
+
 def record_calibration(out_dir, calibration, sha):
     """Writes a calibration into <out>/model.json with the new graph's SHA-256; drops the metrics, which were the
     uncalibrated graph's (`vigie models eval` measures again)."""
@@ -117,6 +136,4 @@ def record_calibration(out_dir, calibration, sha):
     card["training"]["calibration"] = calibration
     card["sha256"] = sha
     card.pop("metrics", None)
-    with open(card_path, "w", encoding="utf-8") as f:
-        json.dump(card, f, indent=2, ensure_ascii=False)
-        f.write("\n")
+    save_card(out_dir, card)

@@ -14,7 +14,6 @@ channel 1 vehicles; each channel sums to its count.
     /usr/bin/python3 models/crowd-counter/train/train.py --data .vigie/training/crowd/train
 """
 import glob
-import json
 import os
 import time
 
@@ -27,7 +26,7 @@ import torch.nn.functional as F
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "common"))
-from training import SEED, set_seeds, cbr, export_onnx, load_sets as load_sets_with, save_and_export, seeded, train, training_args  # noqa: E402
+from training import set_seeds, write_card, cbr, export_onnx, load_sets as load_sets_with, save_and_export, seeded, train, training_args  # noqa: E402
 
 WIDTH, HEIGHT = 640, 384
 STRIDE = 4
@@ -156,11 +155,11 @@ def main():
 
     minutes = train(net, args, step_loss)
     sha = save_and_export(net, args, MODEL_DIR, export)
-    write_card(args, len(images), sha, minutes)
+    write_model_card(args, len(images), sha, minutes)
     print(f"trained in {minutes:.1f} min, exported {os.path.join(args.out, 'model.onnx')}")
 
 
-def write_card(args, frames, sha, minutes):
+def write_model_card(args, frames, sha, minutes):
     card = {
         "id": "crowd-counter",
         "version": "1.0.0",
@@ -172,20 +171,9 @@ def write_card(args, frames, sha, minutes):
                   "scale": "1/255", "mean": [0, 0, 0], "std": [1, 1, 1], "resize": "letterbox-center", "padValue": 114},
         "output": {"name": "density", "format": "density-map"},
         "classes": [{"id": 0, "name": "person", "label": "Personnes"}, {"id": 1, "name": "vehicle", "label": "Véhicules"}],
-        "training": {
-            "data": f"@vigie/data generateTrainingSet task=crowd split=train count={frames} {set_seeds(args.data)} (640 × 384 frames), "
-                    f"random {args.crop} crops, horizontal flips",
-            "seed": SEED,
-            "recipe": ("" if not args.resume else f"then from {args.resume}: ") + f"/usr/bin/python3 models/crowd-counter/train/train.py --data {args.data} --steps {args.steps} --batch {args.batch} --crop {args.crop}",
-            "minutes": round(minutes, 1),
-            "threads": args.threads,
-        },
-        "file": "model.onnx",
-        "sha256": sha,
     }
-    with open(os.path.join(args.out, "model.json"), "w", encoding="utf-8") as f:
-        json.dump(card, f, indent=2, ensure_ascii=False)
-        f.write("\n")
+    write_card(args, card, f"@vigie/data generateTrainingSet task=crowd split=train count={frames} {set_seeds(args.data)} (640 × 384 frames), "
+                    f"random {args.crop} crops, horizontal flips", minutes, sha)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,6 @@ any YOLOv8 export. A 3 × 3 max-pool keeps only local peaks of the heat map, so 
     /usr/bin/python3 models/dumps-detector/train/train.py --data .vigie/training/dumps/train
 """
 import glob
-import json
 import math
 import os
 import time
@@ -24,7 +23,7 @@ import torch.nn.functional as F
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "common"))
-from training import SEED, set_seeds, cbr, sha256, export_onnx, load_sets as load_sets_with, save_and_export, seeded, train, training_args  # noqa: E402
+from training import set_seeds, write_card, cbr, sha256, export_onnx, load_sets as load_sets_with, save_and_export, seeded, train, training_args  # noqa: E402
 
 SIZE = 512
 STRIDE = 8
@@ -185,12 +184,11 @@ def main():
 
     minutes = train(net, args, step_loss)
     sha = save_and_export(net, args, MODEL_DIR, export)
-    write_card(args, len(images), sha, minutes)
+    write_model_card(args, len(images), sha, minutes)
     print(f"trained in {minutes:.1f} min, exported {os.path.join(args.out, 'model.onnx')}")
 
 
-def write_card(args, chips, sha, minutes):
-    path = os.path.join(args.out, "model.json")
+def write_model_card(args, chips, sha, minutes):
     card = {
         "id": "dumps-detector",
         "version": "1.0.0",
@@ -202,20 +200,9 @@ def write_card(args, chips, sha, minutes):
         "output": {"name": "output0", "format": "yolov8", "strides": [STRIDE]},
         "classes": [{"id": 0, "name": "depot_sauvage", "label": "Dépôt sauvage"}],
         "thresholds": {"score": 0.3, "iou": 0.45},
-        "training": {
-            "data": f"@vigie/data generateTrainingSet task=dumps split=train count={chips} {set_seeds(args.data)} (512 px chips at 0.20 m), "
-                    f"random {args.crop} px crops, flips and quarter turns",
-            "seed": SEED,
-            "recipe": ("" if not args.resume else f"then from {args.resume}: ") + f"/usr/bin/python3 models/dumps-detector/train/train.py --data {args.data} --steps {args.steps} --batch {args.batch} --crop {args.crop}",
-            "minutes": round(minutes, 1),
-            "threads": args.threads,
-        },
-        "file": "model.onnx",
-        "sha256": sha,
     }
-    with open(path, "w", encoding="utf-8") as f:
-        json.dump(card, f, indent=2, ensure_ascii=False)
-        f.write("\n")
+    write_card(args, card, f"@vigie/data generateTrainingSet task=dumps split=train count={chips} {set_seeds(args.data)} (512 px chips at 0.20 m), "
+                    f"random {args.crop} px crops, flips and quarter turns", minutes, sha)
 
 
 if __name__ == "__main__":

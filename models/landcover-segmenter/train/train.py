@@ -24,7 +24,7 @@ import torch.nn.functional as F
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "common"))
-from training import SEED, set_seeds, cbr, export_onnx, load_sets as load_sets_with, save_and_export, seeded, train, training_args  # noqa: E402
+from training import set_seeds, write_card, cbr, export_onnx, load_sets as load_sets_with, save_and_export, seeded, train, training_args  # noqa: E402
 
 SIZE = 512
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -148,11 +148,11 @@ def main():
 
     minutes = train(net, args, step_loss)
     sha = save_and_export(net, args, MODEL_DIR, lambda n, path: export(unweighted(n, weight), path))
-    write_card(args, len(images), sha, minutes)
+    write_model_card(args, len(images), sha, minutes)
     print(f"trained in {minutes:.1f} min, exported {os.path.join(args.out, 'model.onnx')}")
 
 
-def write_card(args, chips, sha, minutes):
+def write_model_card(args, chips, sha, minutes):
     card = {
         "id": "landcover-segmenter",
         "version": "1.0.0",
@@ -163,20 +163,9 @@ def write_card(args, chips, sha, minutes):
         "output": {"name": "logits", "format": "segmentation-logits"},
         "classes": [{"id": c["id"], "name": c["key"], "label": c["label"], "category": c["ocsge"],
                      "artificialised": c["artificialised"], "nomenclature2023": c["category"], "sealed": c["sealed"]} for c in CLASSES],
-        "training": {
-            "data": f"@vigie/data generateTrainingSet task=landcover split=train count={chips} {set_seeds(args.data)} (512 px chips at 0.20 m), "
-                    f"random {args.crop} px crops, flips and quarter turns",
-            "seed": SEED,
-            "recipe": ("" if not args.resume else f"then from {args.resume}: ") + f"/usr/bin/python3 models/landcover-segmenter/train/train.py --data {args.data} --steps {args.steps} --batch {args.batch} --crop {args.crop}",
-            "minutes": round(minutes, 1),
-            "threads": args.threads,
-        },
-        "file": "model.onnx",
-        "sha256": sha,
     }
-    with open(os.path.join(args.out, "model.json"), "w", encoding="utf-8") as f:
-        json.dump(card, f, indent=2, ensure_ascii=False)
-        f.write("\n")
+    write_card(args, card, f"@vigie/data generateTrainingSet task=landcover split=train count={chips} {set_seeds(args.data)} (512 px chips at 0.20 m), "
+                    f"random {args.crop} px crops, flips and quarter turns", minutes, sha)
 
 
 if __name__ == "__main__":
