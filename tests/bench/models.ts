@@ -14,7 +14,7 @@ import { fromFile } from 'geotiff';
 import sharp from 'sharp';
 import { generateTrainingSet, type TrainingTask } from '@vigie/data';
 import { listModelFolders, openBareSession } from '@vigie/workers/models';
-import { loadModel, preprocess, rasterFromEncoded, rasterFromGeoTiff, type LoadedModel, type RasterImage } from '@vigie/workers/runtime';
+import { loadModel, preprocess, runTask, rasterFromEncoded, rasterFromGeoTiff, type RasterImage } from '@vigie/workers/runtime';
 
 const MODELS = resolve(import.meta.dirname, '../../models');
 const TASK_SET: Record<string, TrainingTask> = { detection: 'dumps', segmentation: 'landcover', counting: 'crowd' };
@@ -73,17 +73,6 @@ function frameSource(dir: string, files: string[]): ImageSource {
   return { read: (k) => rasterFromEncoded(frames[k % frames.length]!), close: async () => undefined };
 }
 
-function runWhole(model: LoadedModel, image: RasterImage): Promise<unknown> {
-  switch (model.card.task) {
-    case 'detection':
-      return model.detect(image);
-    case 'segmentation':
-      return model.segment(image);
-    case 'counting':
-      return model.count(image);
-  }
-}
-
 export async function benchModels(opts: { reps?: number } = {}): Promise<ModelBenchRow[]> {
   const reps = opts.reps ?? 20;
   const work = mkdtempSync(join(tmpdir(), 'vigie-bench-models-'));
@@ -106,7 +95,7 @@ export async function benchModels(opts: { reps?: number } = {}): Promise<ModelBe
           const t = performance.now();
           const raster = await source.read(k);
           reads.push(performance.now() - t);
-          return runWhole(model, raster);
+          return runTask(model, raster);
         };
         for (let k = 0; k < 2; k++) {
           await bareRun(k);

@@ -1,5 +1,5 @@
 import ort from 'onnxruntime-node';
-import type { LoadedModel, ModelImage } from './model';
+import { runTask, type LoadedModel, type ModelImage } from './model';
 import { preprocess } from './preprocess';
 import type { RasterImage } from './raster';
 
@@ -37,16 +37,7 @@ export async function measurePathOverhead(model: LoadedModel, images: readonly R
   });
   const bareRun = (k: number) => session.run({ [card.input.name]: tensors[k]! });
   const tensors = await Promise.all(images.map(async (image) => (await preprocess(card, image)).tensor));
-  const whole = (image: ModelImage) => {
-    switch (card.task) {
-      case 'detection':
-        return model.detect(image);
-      case 'segmentation':
-        return model.segment(image);
-      case 'counting':
-        return model.count(image);
-    }
-  };
+  const whole = (image: ModelImage) => runTask(model, image);
   for (let i = 0; i < Math.min(3, images.length); i++) {
     await bareRun(i);
     await whole(images[i]!);

@@ -130,6 +130,18 @@ export function modelFromPool(card: ModelCard, pool: SessionPool): LoadedModel {
   };
 }
 
+/** What the card's task does with an image: boxes, a class map or counts (benchmarks run any model this way). */
+export function runTask(model: LoadedModel, image: ModelImage): Promise<Detection[] | ClassMap | CountResult> {
+  switch (model.card.task) {
+    case 'detection':
+      return model.detect(image);
+    case 'segmentation':
+      return model.segment(image);
+    case 'counting':
+      return model.count(image);
+  }
+}
+
 function isRaster(image: ModelImage): image is RasterImage {
   return !(image instanceof Uint8Array) && 'bands' in image;
 }

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loginLimits } from '@vigie/api/auth';
 import type { Role } from '@vigie/api/db';
 import { type Client, type TestStack, startStack } from '../../support/stack';
-import { allTableCounts, loginAs, seedTwoAuthorities } from '../security/support';
+import { allTableCounts, castClients, seedTwoAuthorities, type Cast } from '../security/support';
 import { aThumbnail, l93, seedCommune, seedDetection, seedRun, seedVintage, type NewDetection } from './support';
 
 /**
@@ -11,13 +11,8 @@ import { aThumbnail, l93, seedCommune, seedDetection, seedRun, seedVintage, type
  * trail read back as history, bulk decisions, statistics, and another authority seeing none of it.
  */
 let stack: TestStack;
-let cast: Awaited<ReturnType<typeof seedTwoAuthorities>>;
-const clients = new Map<string, Client>();
-const as = async (key: 'a' | 'b', role: Role) => {
-  const email = cast[key].users[role];
-  if (!clients.has(email)) clients.set(email, await loginAs(stack, email));
-  return clients.get(email)!;
-};
+let cast: Cast;
+let as: ReturnType<typeof castClients>;
 
 interface Feature { id: number; geometry: { type: string }; properties: Record<string, unknown> & { status: string; history: History[]; comments: Comment[]; transitions: string[] } }
 interface History { action: string; user: { id: number; name: string } | null; before: Record<string, unknown> | null; after: Record<string, unknown> | null; at: string }
@@ -40,6 +35,7 @@ const auditCount = async () => Number((await stack.platform.db.selectFrom('audit
 beforeAll(async () => {
   stack = await startStack();
   cast = await seedTwoAuthorities(stack);
+  as = castClients(stack, cast);
   loginLimits.reset();
   const { db } = stack.platform;
   await seedCommune(db, cast.a.authorityId, '95219', 'Ermont', ERMONT);

@@ -4,7 +4,7 @@ import type { Role } from '@vigie/api/db';
 import { createRun } from '@vigie/api/runs';
 import type { Client, TestStack } from '../../support/stack';
 import { startStack } from '../../support/stack';
-import { allTableCounts, loginAs, seedTwoAuthorities } from './support';
+import { allTableCounts, castClients, seedTwoAuthorities, type Cast } from './support';
 
 /**
  * Territory scoping: a user of authority B can neither read nor change authority A's data, whatever
@@ -27,13 +27,8 @@ interface RouteCase {
 }
 
 let stack: TestStack;
-let cast: Awaited<ReturnType<typeof seedTwoAuthorities>>;
-const clients = new Map<string, Client>();
-const as = async (key: 'a' | 'b', role: Role) => {
-  const email = cast[key].users[role];
-  if (!clients.has(email)) clients.set(email, await loginAs(stack, email));
-  return clients.get(email)!;
-};
+let cast: Cast;
+let as: ReturnType<typeof castClients>;
 
 const seedRun = async (authorityId: number): Promise<Seeded> => {
   const run = await createRun(stack.platform.db, stack.platform.boss, { authorityId, useCase: 'dumps' });
@@ -69,6 +64,7 @@ async function send(client: Client, req: { method: string; path: string; body?: 
 beforeAll(async () => {
   stack = await startStack();
   cast = await seedTwoAuthorities(stack);
+  as = castClients(stack, cast);
   loginLimits.reset();
 });
 afterAll(() => stack?.stop());

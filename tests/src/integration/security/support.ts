@@ -83,6 +83,18 @@ export async function loginAs(stack: TestStack, email: string): Promise<Client> 
   return login(stack.baseUrl, email, PASSWORD);
 }
 
+export type Cast = Awaited<ReturnType<typeof seedTwoAuthorities>>;
+
+/** `as(key, role)`: the logged-in client of that user of the cast, logged in once on first use. */
+export function castClients(stack: TestStack, cast: Cast) {
+  const clients = new Map<string, Promise<Client>>();
+  return (key: 'a' | 'b', role: Role): Promise<Client> => {
+    const email = cast[key].users[role];
+    if (!clients.has(email)) clients.set(email, loginAs(stack, email));
+    return clients.get(email)!;
+  };
+}
+
 /** What an attacker puts in a tile or file URL to leave the store. */
 export const TRAVERSAL_KEYS = [
   '..', '../secret', 'tiles/../../secret', 'tiles/..', 'tiles/./x', './tiles', '/etc/passwd', '//etc/passwd',
