@@ -70,7 +70,7 @@ describe('dumps-detector', () => {
 describe('landcover-segmenter', () => {
   const model = withModel('landcover-segmenter');
 
-  it('classifies the heart of the largest known building as built or sealed, and finds buildings where they are', async () => {
+  it('classifies the heart of the largest known building as built, and finds buildings where they are (IoU over 0.75)', async () => {
     const { dir, meta } = await chips('landcover', 3);
     const bati = model().card.classes.find((c) => c.name === 'bati')!;
     expect(bati.artificialised).toBe(true);
@@ -100,12 +100,9 @@ describe('landcover-segmenter', () => {
     expect(known, 'a building in the generated chips').toBeDefined();
     const predicted = await model().segment(readFileSync(join(dir, meta.chips[known!.chip]!.image)));
     expect(predicted.width).toBe(w);
-    // The baseline still confuses roofs with sealed ground (see IoU(bâti) in its card): the known building must at
-    // least come out artificialised and sealed, which is what ZAN figures rest on.
     const atKnown = model().card.classes[predicted.classes[known!.pixel]!]!;
-    expect(atKnown.artificialised, `pixel ${known!.pixel % w},${Math.floor(known!.pixel / w)} of ${meta.chips[known!.chip]!.image}: ${atKnown.name}`).toBe(true);
-    expect(['bati', 'impermeable']).toContain(atKnown.name);
-    // Baseline level: test-split IoU(bâti) is in the card; here, over these chips, at least a fifth.
+    expect(atKnown.name, `pixel ${known!.pixel % w},${Math.floor(known!.pixel / w)} of ${meta.chips[known!.chip]!.image}`).toBe('bati');
+    // The test-split IoU(bâti) is in the card (0.88 for the shipped round); over these chips, at least 0.75.
     let hit = 0;
     let union = 0;
     for (const [k, chip] of meta.chips.entries()) {
@@ -117,7 +114,7 @@ describe('landcover-segmenter', () => {
         if (t || q) union++;
       }
     }
-    expect(hit / union, 'IoU bâti over the chips').toBeGreaterThan(0.2);
+    expect(hit / union, 'IoU bâti over the chips').toBeGreaterThan(0.75);
   });
 });
 
@@ -132,10 +129,10 @@ describe('crowd-counter', () => {
       const people = result.counts.find((c) => c.name === 'person')!.count;
       const vehicles = result.counts.find((c) => c.name === 'vehicle')!.count;
       const truth = frame.counts!;
-      // Baseline tolerance: its test-split MAE (in the card) is far above the issue's target, and it undercounts
-      // dense crowds by up to half; the next test states the target and is expected to fail until a better model ships.
-      expect(Math.abs(people - truth.person), `${frame.image}: ${people.toFixed(1)} people for ${truth.person}`).toBeLessThanOrEqual(Math.max(10, 0.6 * truth.person));
-      expect(Math.abs(vehicles - truth.vehicle), `${frame.image}: ${vehicles.toFixed(1)} vehicles for ${truth.vehicle}`).toBeLessThanOrEqual(4);
+      // Baseline tolerance: its test-split MAE (in the card, 1.65 people and 0.49 vehicle) is above the issue's people target,
+      // which the next test states and is expected to fail until a better model ships.
+      expect(Math.abs(people - truth.person), `${frame.image}: ${people.toFixed(1)} people for ${truth.person}`).toBeLessThanOrEqual(Math.max(3, 0.15 * truth.person));
+      expect(Math.abs(vehicles - truth.vehicle), `${frame.image}: ${vehicles.toFixed(1)} vehicles for ${truth.vehicle}`).toBeLessThanOrEqual(2);
       expect(result.density?.width).toBe(160);
       predictedPeople.push(people);
     }
