@@ -20,7 +20,8 @@ export function SeriesChart({ counts, span }: { counts: CountSeries; span: 'day'
   const at = (iso: string) => x(new Date(iso).getTime());
   const { calmMax, busyMax } = counts.thresholds;
   const ticks: number[] = [];
-  const stepMs = span === 'day' ? 6 * 3_600_000 : 86_400_000;
+  // every other day over a week: seven « lun. 23 » labels run into each other at the panel's width
+  const stepMs = span === 'day' ? 6 * 3_600_000 : 2 * 86_400_000;
   for (let ms = Math.ceil(from / stepMs) * stepMs; ms <= to; ms += stepMs) ticks.push(ms);
   const tick = new Intl.DateTimeFormat(locale === 'fr' ? 'fr-FR' : 'en-GB', span === 'day' ? { hour: '2-digit', minute: '2-digit' } : { weekday: 'short', day: 'numeric' });
   const title = t(span === 'day' ? 'affluence.chart.day' : 'affluence.chart.week');
