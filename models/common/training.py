@@ -116,7 +116,7 @@ def write_card(args, card, data, minutes, sha):
     save_card(args.out, {**card, "training": {
         "data": data,
         "seed": SEED,
-        "recipe": resumed + f"/usr/bin/python3 models/{card['id']}/train/train.py --data {args.data} --steps {args.steps} --batch {args.batch} --crop {args.crop}",
+        "recipe": resumed + f"/usr/bin/python3 models/{card['id']}/train/train.py --data {args.data} --steps {args.steps} --batch {args.batch} --crop {args.crop} --lr {args.lr}",
         "minutes": round(minutes, 1),
         "threads": args.threads,
     }, "file": "model.onnx", "sha256": sha})
