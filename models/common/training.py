@@ -37,6 +37,7 @@ def training_args(model_dir, data, steps, batch, crop, lr):
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--out", default=model_dir)
     ap.add_argument("--resume", help="a checkpoint (.pt) to start from instead of random weights")
+    ap.add_argument("--resume-graph", help="a shipped model.onnx to start from, when its .pt checkpoint is gone (see resume_from_graph)")
     ap.add_argument("--checkpoint", default=None, help="where to save the trained weights (default .vigie/checkpoints/<id>.pt)")
     return ap
 
@@ -63,8 +64,107 @@ def set_seeds(spec):
     return f"seed={seeds[0]}" if len(seeds) == 1 else "seeds " + ", ".join(str(s) for s in seeds)
 
 
+def resume_from_graph(net, path, example):
+    """Loads a network's weights back from its exported graph: checkpoints are git-ignored, the graph is what
+    the repository keeps. The exporter folded each batch norm into the convolution before it, so every batch
+    norm comes back as the identity (mean 0, variance 1 − eps, scale 1) carrying the folded bias, until train
+    gives it real statistics (unfold_norms). The graph's Conv nodes are in the order the forward pass runs
+    them; re-exporting the loaded network must give back the very same convolutions, which is checked."""
+    import tempfile
+    import onnx
+    from onnx import numpy_helper
+
+    def conv_weights(graph_path):
+        g = onnx.load(graph_path).graph
+        init = {i.name: numpy_helper.to_array(i) for i in g.initializer}
+        return [[init[name] for name in n.input[1:] if name in init] for n in g.node if n.op_type == "Conv"]
+
+    shipped = conv_weights(path)
+    order, folded = [], {}
+    for m in net.modules():
+        if isinstance(m, nn.Sequential):
+            kids = list(m)
+            folded.update({a: b for a, b in zip(kids, kids[1:]) if isinstance(a, nn.Conv2d) and isinstance(b, nn.BatchNorm2d)})
+    hooks = [m.register_forward_hook(lambda m, i, o: order.append(m)) for m in net.modules() if isinstance(m, nn.Conv2d)]
+    net.eval()
+    with torch.no_grad():
+        net(example)
+    for h in hooks:
+        h.remove()
+    if len(order) != len(shipped):
+        raise SystemExit(f"{path}: {len(shipped)} convolutions in the graph, {len(order)} in the network")
+    with torch.no_grad():
+        for conv, weights in zip(order, shipped):
+            if tuple(weights[0].shape) != tuple(conv.weight.shape):
+                raise SystemExit(f"{path}: a convolution of shape {weights[0].shape} where the network has {tuple(conv.weight.shape)}")
+            conv.weight.copy_(torch.from_numpy(weights[0]))
+            bias = torch.from_numpy(weights[1]) if len(weights) > 1 else torch.zeros(conv.out_channels)
+            bn = folded.get(conv)
+            if bn is not None:
+                bn.weight.fill_(1)
+                bn.bias.copy_(bias)
+                bn.running_mean.zero_()
+                bn.running_var.fill_(1 - bn.eps)
+            elif conv.bias is not None:
+                conv.bias.copy_(bias)
+    with tempfile.TemporaryDirectory() as tmp:
+        export_onnx(net, example, os.path.join(tmp, "check.onnx"), "input", "output")
+        again = conv_weights(os.path.join(tmp, "check.onnx"))
+    worst = max(float(np.abs(a - b).max()) for x, y in zip(shipped, again) for a, b in zip(x, y))
+    if len(again) != len(shipped) or worst > 1e-5:
+        raise SystemExit(f"{path}: the re-exported network differs from the graph (max |Δ| {worst:.2e})")
+    print(f"resumed from the graph {path} ({len(order)} convolutions, re-export max |Δ| {worst:.1e})", flush=True)
+
+
+def unfold_norms(net, step_loss, batches=20):
+    """Gives the identity batch norms of a network resumed from its graph the statistics of what reaches them
+    (measured over training batches, the network computing exactly the shipped function), and the scale and
+    shift that keep that function: γ = √(σ² + eps), β = μ + the folded bias. Trained with frozen identity
+    norms instead, the network lost its conditioning: the land-cover loss tripled in 500 steps at 8e-4."""
+    norms = [m for m in net.modules() if isinstance(m, nn.BatchNorm2d)]
+    sums = {bn: [0.0, 0.0, 0] for bn in norms}
+
+    def record(bn, inputs):
+        x = inputs[0].detach().double()
+        acc = sums[bn]
+        acc[0] = acc[0] + x.sum((0, 2, 3))
+        acc[1] = acc[1] + (x * x).sum((0, 2, 3))
+        acc[2] += x.numel() // x.shape[1]
+
+    hooks = [bn.register_forward_pre_hook(record) for bn in norms]
+    first = []
+
+    def keep_first(module, inputs, output):
+        if not first:
+            first.append((inputs[0].clone(), output.clone()))
+
+    hooks.append(net.register_forward_hook(keep_first))
+    net.eval()
+    with torch.no_grad():
+        for step in range(batches):
+            step_loss(step)
+    for h in hooks:
+        h.remove()
+    with torch.no_grad():
+        for bn in norms:
+            total, squares, n = sums[bn]
+            mean = total / n
+            var = (squares / n - mean * mean).clamp(min=0)
+            bn.running_mean.copy_(mean.float())
+            bn.running_var.copy_(var.float())
+            bn.bias.add_(mean.float())
+            bn.weight.copy_(torch.sqrt(var + bn.eps).float())
+        x, before = first[0]
+        drift = float((net(x) - before).abs().max())
+    if drift > 1e-3:
+        raise SystemExit(f"unfolding the batch norms changed the network's output (max |Δ| {drift:.2e})")
+    print(f"batch norms given the statistics of {batches} training batches (output unchanged, max |Δ| {drift:.1e})", flush=True)
+
+
 def train(net, args, step_loss):
-    """AdamW with a one-cycle schedule for args.steps (0: only load --resume); step_loss(step) -> (loss, log text). Returns minutes."""
+    """AdamW with a one-cycle schedule for args.steps (0: only load --resume); step_loss(step) -> (loss, log text). Returns minutes.
+    A network resumed from a graph (--resume-graph, loaded by the recipe with resume_from_graph) first gets its
+    batch norms' statistics back (unfold_norms)."""
     if args.resume:
         net.load_state_dict(torch.load(args.resume))
         print(f"resumed from {args.resume}", flush=True)
@@ -73,6 +173,8 @@ def train(net, args, step_loss):
     opt = torch.optim.AdamW(net.parameters(), lr=args.lr, weight_decay=1e-4)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=args.steps, pct_start=0.1)
     t0 = time.time()
+    if args.resume_graph:
+        unfold_norms(net, step_loss)
     net.train()
     for step in range(args.steps):
         loss, text = step_loss(step)
@@ -112,7 +214,8 @@ def sha256(path):
 def write_card(args, card, data, minutes, sha):
     """Writes <out>/model.json: the recipe's own fields (id, input, output, classes…), then what every card says
     of its training (data, seed, the command, minutes, threads) and of its graph."""
-    resumed = f"then from {args.resume}: " if args.resume else ""
+    start = args.resume or args.resume_graph
+    resumed = f"then from {start}: " if start else ""
     save_card(args.out, {**card, "training": {
         "data": data,
         "seed": SEED,

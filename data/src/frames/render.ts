@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { hash32, Rng } from '../random';
+import { paveGround } from './ground';
 import { cameraLook } from './lens';
 import type { Point } from '../territory/types';
 import { FRAME_HEIGHT, FRAME_WIDTH, frameScene, TIMES_OF_DAY, type CameraView, type FrameBox, type TimeOfDay } from './scene';
@@ -29,10 +30,16 @@ export interface RenderedFrame {
   counts: { person: number; vehicle: number };
 }
 
-/** Rasterises a frame scene with a camera's look (weathering, vignetting, sensor noise), then blur and JPEG. */
+/** Rasterises a frame scene (the backdrop paved in pixels, the rest laid over it) with a camera's look, then blur and JPEG. */
 export async function renderFrame(seed: number, view: CameraView, time: TimeOfDay, crowd: number, look?: { blur: number; quality: number; brightness: number; saturation: number }): Promise<RenderedFrame> {
   const scene = frameScene(seed, view, time, crowd);
-  const raw = await sharp(Buffer.from(scene.svg), { density: 72 }).resize(FRAME_WIDTH, FRAME_HEIGHT).removeAlpha().raw().toBuffer();
+  const backdrop = await sharp(Buffer.from(scene.backdrop), { density: 72 }).removeAlpha().raw().toBuffer();
+  paveGround(backdrop, FRAME_WIDTH, FRAME_HEIGHT, scene.ground);
+  const raw = await sharp(backdrop, { raw: { width: FRAME_WIDTH, height: FRAME_HEIGHT, channels: 3 } })
+    .composite([{ input: Buffer.from(scene.svg), density: 72 }])
+    .removeAlpha()
+    .raw()
+    .toBuffer();
   let img = sharp(cameraLook(raw, FRAME_WIDTH, FRAME_HEIGHT, seed, time), { raw: { width: FRAME_WIDTH, height: FRAME_HEIGHT, channels: 3 } });
   img = img.modulate({ brightness: look?.brightness ?? 1, saturation: look?.saturation ?? 1 });
   if ((look?.blur ?? 0.5) >= 0.3) img = img.blur(look?.blur ?? 0.5);

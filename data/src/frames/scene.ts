@@ -1,4 +1,5 @@
 import { hash01, Rng } from '../random';
+import type { GroundView } from './ground';
 
 /**
  * A camera view of a village square or street, in perspective, as SVG:
@@ -23,6 +24,10 @@ export interface FrameBox {
 }
 
 export interface FrameScene {
+  /** sky and ground, to be paved in pixels (see `paveGround`) before the rest is laid over it */
+  backdrop: string;
+  ground: GroundView;
+  /** everything standing on the ground, on a transparent canvas */
   svg: string;
   boxes: FrameBox[];
   counts: { person: number; vehicle: number };
@@ -54,11 +59,14 @@ export type Shape = [number, number, number, number][];
 export const VISIBLE_SHARE = { person: 0.3, vehicle: 0.25, head: 0.5 } as const;
 
 const SKIN = ['#f1c7a5', '#e0ac86', '#c68b63', '#8d5a3b', '#5c3a24', '#f5d2b8'];
-const CLOTHES = ['#2b3a55', '#7a1f2b', '#e8e4da', '#3d5a3a', '#1c1c1e', '#b8862f', '#5f6b7a', '#c2463c', '#2f6f8f', '#8a6d9e', '#d9c7a0', '#44474d'];
-const HAIR = ['#2a1c12', '#5a3b22', '#1a1410', '#b08a55', '#8c8c8c', '#d8c49a'];
+// what people wear in a French village: mostly navy, greys, black, denim and beige, a few bright colours
+const CLOTHES = ['#26304a', '#2e2f33', '#5c5f66', '#a4a5a6', '#c3b196', '#7d7358', '#3f5873', '#18181a', '#dedbd3', '#4f5536', '#6b2330', '#a83a32', '#c09a3c', '#7fa3c4', '#2f4a3a', '#5a4030', '#c88a94', '#d9c03a', '#c4282b', '#2b3a52'];
+const TROUSERS = ['#33465f', '#2a3447', '#1e1e21', '#55585e', '#a99b7e'];
+const HAIR = ['#2a1c12', '#5a3b22', '#1a1410', '#b08a55', '#8c8c8c', '#d8c49a', '#3b2a1e', '#c9c5bd'];
 const CAR = ['#e9e9ea', '#c9cbcf', '#1f2124', '#6d7178', '#8e1d1f', '#1f3d72', '#4a5058', '#d8d2c0', '#2e4a3a'];
 const STONE = ['#d8cdb4', '#cfc2a4', '#e2d8c2', '#c9b99a', '#ddd3bd', '#bfb39a'];
-const SHUTTER = ['#6f8fa0', '#8fa58a', '#a3a3a3', '#7d5a48', '#e6e2d6', '#4f6d8a'];
+// painted shutters: grey-blue, sage, dove grey, oxblood, off-white, Provence blue, olive, faded teal
+const SHUTTER = ['#6f8fa0', '#8fa58a', '#a3a3a3', '#7a3b30', '#e6e2d6', '#4f6d8a', '#7c8455', '#5f8a86', '#9a8f7e'];
 
 export function frameScene(seed: number, view: CameraView, time: TimeOfDay, crowd: number): FrameScene {
   const rng = new Rng(seed);
@@ -79,6 +87,10 @@ export function frameScene(seed: number, view: CameraView, time: TimeOfDay, crow
 <linearGradient id="bodyShade" x1="${light.shadowDx >= 0 ? 0 : 1}" y1="0" x2="${light.shadowDx >= 0 ? 1 : 0}" y2="0"><stop offset="0.35" stop-color="#000" stop-opacity="0"/><stop offset="1" stop-color="#000" stop-opacity="0.32"/></linearGradient>
 <linearGradient id="paint" x1="0" y1="0" x2="0" y2="1"><stop offset="0" stop-color="#fff" stop-opacity="0.22"/><stop offset="0.45" stop-color="#fff" stop-opacity="0"/><stop offset="1" stop-color="#000" stop-opacity="0.15"/></linearGradient>
 <radialGradient id="foliage" cx="0.4" cy="0.3" r="0.75"><stop offset="0" stop-color="#fff" stop-opacity="0.16"/><stop offset="0.6" stop-color="#000" stop-opacity="0"/><stop offset="1" stop-color="#000" stop-opacity="0.28"/></radialGradient>
+<radialGradient id="headShade" cx="${light.shadowDx >= 0 ? 0.3 : 0.7}" cy="0.3" r="0.8"><stop offset="0.3" stop-color="#000" stop-opacity="0"/><stop offset="1" stop-color="#000" stop-opacity="0.4"/></radialGradient>
+<linearGradient id="sheen" x1="0" y1="0" x2="0" y2="1"><stop offset="0" stop-color="#fff" stop-opacity="0.14"/><stop offset="0.35" stop-color="#fff" stop-opacity="0"/><stop offset="1" stop-color="#000" stop-opacity="0.12"/></linearGradient>
+<radialGradient id="softShadow"><stop offset="0.2" stop-color="#000" stop-opacity="1"/><stop offset="1" stop-color="#000" stop-opacity="0"/></radialGradient>
+<linearGradient id="streak" x1="0" y1="0" x2="0" y2="1"><stop offset="0" stop-color="#2a2418" stop-opacity="0.2"/><stop offset="1" stop-color="#2a2418" stop-opacity="0"/></linearGradient>
 </defs>`);
   parts.push(`<rect width="${W}" height="${H}" fill="url(#sky)"/>`);
   // a few soft clouds (hashed: the scene's random stream stays as it was)
@@ -86,19 +98,8 @@ export function frameScene(seed: number, view: CameraView, time: TimeOfDay, crow
     const u = hash01(seed, i, 11);
     parts.push(`<ellipse cx="${(u * W).toFixed(0)}" cy="${(cam.horizon * (0.2 + 0.4 * hash01(seed, i, 12))).toFixed(0)}" rx="${(40 + 60 * hash01(seed, i, 13)).toFixed(0)}" ry="${(6 + 8 * hash01(seed, i, 14)).toFixed(0)}" fill="url(#cloud)"/>`);
   }
-  // Ground: pavement with perspective joints.
+  // Ground: its setts, slabs and asphalt grain are laid in pixels afterwards (`paveGround`), in perspective.
   parts.push(`<rect y="${cam.horizon}" width="${W}" height="${H - cam.horizon}" fill="url(#ground)"/>`);
-  const joints: string[] = [];
-  for (let z = 4; z < 90; z *= 1.12) {
-    const [, y] = project(0, z);
-    if (y < H) joints.push(`<line x1="0" y1="${y.toFixed(1)}" x2="${W}" y2="${y.toFixed(1)}" stroke="#000" stroke-opacity="0.12" stroke-width="${Math.max(0.4, 60 / z / 6).toFixed(2)}"/>`);
-  }
-  for (let x = -30; x <= 30; x += 1.5) {
-    const [x1, y1] = project(x, 3);
-    const [x2, y2] = project(x, 90);
-    joints.push(`<line x1="${x1.toFixed(1)}" y1="${y1.toFixed(1)}" x2="${x2.toFixed(1)}" y2="${y2.toFixed(1)}" stroke="#000" stroke-opacity="0.09" stroke-width="0.7"/>`);
-  }
-  parts.push(joints.join(''));
 
   // Roadway (asphalt band) for the street view and the square's through-road.
   const roadHalf = view === 'rue' ? rng.range(2.8, 3.6) : rng.range(3, 4);
@@ -181,13 +182,14 @@ export function frameScene(seed: number, view: CameraView, time: TimeOfDay, crow
   }
 
   drawables.sort((a, b) => b.z - a.z);
-  for (const d of drawables) parts.push(d.svg);
-  parts.push(`<rect width="${W}" height="${H}" fill="${light.overlay}" fill-opacity="${light.overlayOpacity}"/>`);
+  const standing = [parts[0]!, ...drawables.map((d) => d.svg), `<rect width="${W}" height="${H}" fill="${light.overlay}" fill-opacity="${light.overlayOpacity}"/>`];
   const shown = visible(drawables, W, H);
   const boxes = drawables.filter((d) => shown.has(d)).map((d) => d.box).filter((b): b is FrameBox => !!b && b.w >= 2 && b.h >= 3);
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}">${parts.join('')}</svg>`;
+  const doc = (body: string[]) => `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}">${body.join('')}</svg>`;
   return {
-    svg,
+    backdrop: doc(parts),
+    ground: { f: cam.f, height: cam.height, horizon: cam.horizon, cx: cam.cx, roadX, roadHalf, paving: view === 'place' ? 'setts' : 'slabs', seed },
+    svg: doc(standing),
     boxes,
     counts: { person: boxes.filter((b) => b.cls === 'person').length, vehicle: boxes.filter((b) => b.cls === 'vehicle').length },
   };
@@ -245,6 +247,9 @@ function tileRows(a: [number, number], b: [number, number], c: [number, number],
   return rows.join('');
 }
 
+/** How far (m) the dirt runs down under a window sill, hashed on its place along the wall; it stops above the plinth. */
+const streak = (along: number, across: number, sill: number) => Math.min(sill - 0.5, 0.4 + 1.1 * hash01(Math.round(along * 100), Math.round(across * 100), 31));
+
 function sideFacade(rng: Rng, project: Project, x: number, z0: number, z1: number, h: number, light: Light): string {
   const wall = rng.pick(STONE);
   const k = x < 0 ? 0.92 : 0.78;
@@ -270,6 +275,8 @@ function sideFacade(rng: Rng, project: Project, x: number, z0: number, z1: numbe
         // stone surround and sill, then the glass with the sky in it
         out.push(`<polygon points="${pts([project(x, zz - 0.12, y0 - 0.18), project(x, zz + 1.22, y0 - 0.18), project(x, zz + 1.22, y0 + 1.72), project(x, zz - 0.12, y0 + 1.72)])}" fill="${shade(wall, 1.1)}"/>`);
         out.push(`<polygon points="${pts(w)}" fill="url(#glass)"/>`);
+        // rain washes dirt off the sill down the wall
+        out.push(`<polygon points="${pts([project(x, zz - 0.05, y0 - 0.18), project(x, zz + 1.15, y0 - 0.18), project(x, zz + 1.15, y0 - 0.18 - streak(zz, x, y0 - 0.18)), project(x, zz - 0.05, y0 - 0.18 - streak(zz, x, y0 - 0.18))])}" fill="url(#streak)"/>`);
         out.push(`<polygon points="${pts([project(x, zz - 0.5, y0), project(x, zz, y0), project(x, zz, y0 + 1.6), project(x, zz - 0.5, y0 + 1.6)])}" fill="${shutter}"/>`);
       }
     }
@@ -299,6 +306,7 @@ function frontFacade(rng: Rng, project: Project, x0: number, x1: number, z: numb
       if (!isDoor) out.push(`<polygon points="${pts([project(xx - 0.1, z, bot - 0.15), project(xx + 1.1, z, bot - 0.15), project(xx + 1.1, z, top + 0.1), project(xx - 0.1, z, top + 0.1)])}" fill="${shade(wall, 1.1)}"/>`);
       out.push(`<polygon points="${pts([project(xx, z, bot), project(xx + 1, z, bot), project(xx + 1, z, top), project(xx, z, top)])}" fill="${isDoor ? shade(shutter, 0.6) : 'url(#glass)'}"/>`);
       if (!isDoor) {
+        out.push(`<polygon points="${pts([project(xx - 0.05, z, bot - 0.15), project(xx + 1.05, z, bot - 0.15), project(xx + 1.05, z, bot - 0.15 - streak(xx, z, bot - 0.15)), project(xx - 0.05, z, bot - 0.15 - streak(xx, z, bot - 0.15))])}" fill="url(#streak)"/>`);
         out.push(`<polygon points="${pts([project(xx - 0.45, z, bot), project(xx, z, bot), project(xx, z, top), project(xx - 0.45, z, top)])}" fill="${shutter}"/>`);
         out.push(`<polygon points="${pts([project(xx + 1, z, bot), project(xx + 1.45, z, bot), project(xx + 1.45, z, top), project(xx + 1, z, top)])}" fill="${shutter}"/>`);
       }
@@ -323,20 +331,26 @@ function tree(project: Project, x: number, z: number, h: number, light: Light): 
   const trunkW = Math.max(1.5, r * 0.12);
   // the crown's dense core and the trunk hide what stands behind them
   const shape: Shape = [[bx - r * 0.75, ty + r * 0.3, bx + r * 0.75, ty + r * 1.7], [bx - trunkW / 2, ty + r, bx + trunkW / 2, by]];
-  const svg = `<ellipse cx="${(bx + light.shadowDx * 8).toFixed(1)}" cy="${by.toFixed(1)}" rx="${(r * 0.9).toFixed(1)}" ry="${(r * 0.18).toFixed(1)}" fill="#000" fill-opacity="${light.shadowOpacity * 0.6}"/><rect x="${(bx - trunkW / 2).toFixed(1)}" y="${(ty + r).toFixed(1)}" width="${trunkW.toFixed(1)}" height="${(by - ty - r).toFixed(1)}" fill="#6b5a48"/>${foliage(bx, ty + r, r, x * 31 + z)}`;
+  const svg = `<ellipse cx="${(bx + light.shadowDx * 8).toFixed(1)}" cy="${by.toFixed(1)}" rx="${(r * 0.9).toFixed(1)}" ry="${(r * 0.18).toFixed(1)}" fill="#000" fill-opacity="${light.shadowOpacity * 0.6}"/><rect x="${(bx - trunkW / 2).toFixed(1)}" y="${(ty + r).toFixed(1)}" width="${trunkW.toFixed(1)}" height="${(by - ty - r).toFixed(1)}" fill="#6b5a48"/><rect x="${(bx - trunkW / 2).toFixed(1)}" y="${(ty + r).toFixed(1)}" width="${trunkW.toFixed(1)}" height="${(by - ty - r).toFixed(1)}" fill="url(#bodyShade)"/>${foliage(bx, ty + r, r, x * 31 + z)}`;
   return { svg, shape };
 }
 
-/** A crown of overlapping leaf clumps, lit from above, placed by hashing (the scene's random stream is left as it was). */
+/**
+ * An irregular crown: a dark dense core, then many small leaf clumps scattered out to a ragged edge, darker
+ * low and inside, brighter on top, with gaps between the outer ones; placed by hashing (the scene's random
+ * stream is left as it was).
+ */
 function foliage(cx: number, cy: number, r: number, key: number): string {
-  const greens = ['#4a6633', '#56733a', '#5f7d40', '#445f30', '#6a8a48'];
-  const clumps: string[] = [`<circle cx="${cx.toFixed(1)}" cy="${cy.toFixed(1)}" r="${(r * 0.92).toFixed(1)}" fill="#3f5a2c"/>`];
-  for (let i = 0; i < 14; i++) {
-    const a = hash01(key, i, 1) * Math.PI * 2, d = Math.sqrt(hash01(key, i, 2)) * r * 0.62;
-    const cr = r * (0.28 + 0.2 * hash01(key, i, 3));
-    const at = `cx="${(cx + Math.cos(a) * d).toFixed(1)}" cy="${(cy + Math.sin(a) * d * 0.9).toFixed(1)}" r="${cr.toFixed(1)}"`;
-    // each clump lit from above, shaded below
-    clumps.push(`<circle ${at} fill="${greens[Math.floor(hash01(key, i, 4) * greens.length)]}"/><circle ${at} fill="url(#foliage)"/>`);
+  const clumps: string[] = [`<ellipse cx="${cx.toFixed(1)}" cy="${(cy + r * 0.08).toFixed(1)}" rx="${(r * 0.7).toFixed(1)}" ry="${(r * 0.66).toFixed(1)}" fill="#2f4423"/>`];
+  const n = r > 25 ? 60 : 30;
+  for (let i = 0; i < n; i++) {
+    const a = hash01(key, i, 1) * Math.PI * 2, d = Math.sqrt(hash01(key, i, 2)) * r * 0.85;
+    const dx = Math.cos(a) * d, dy = Math.sin(a) * d * 0.9;
+    const cr = r * (0.12 + 0.14 * hash01(key, i, 3)) * (1 - 0.35 * (d / r));
+    // sunlit on top and outside, in shade low and deep in the crown
+    const lit = 0.55 - 0.35 * (dy / r) + 0.25 * (d / r) + 0.25 * (hash01(key, i, 4) - 0.5);
+    const at = `cx="${(cx + dx).toFixed(1)}" cy="${(cy + dy).toFixed(1)}" r="${cr.toFixed(1)}"`;
+    clumps.push(`<circle ${at} fill="${shade('#6a8a48', 0.55 + 0.55 * Math.max(0, Math.min(1, lit)))}"/><circle ${at} fill="url(#foliage)"/>`);
   }
   return clumps.join('');
 }
@@ -362,40 +376,61 @@ function person(rng: Rng, project: Project, x: number, z: number, light: Light, 
   const stride = walking ? rng.range(0.12, 0.22) * ph : 0.03 * ph;
   const skin = rng.pick(SKIN);
   const top = rng.pick(CLOTHES);
-  const legs = rng.pick(['#1f2a44', '#2b2b2e', '#4a4f57', '#6b5a45', '#c9c2b0', top]);
-  const hair = rng.pick(HAIR);
-  const head = ph * 0.13;
-  const s: string[] = [];
-  s.push(`<ellipse cx="${(fx + light.shadowDx * ph * 0.25).toFixed(1)}" cy="${fy.toFixed(1)}" rx="${(pw * 0.8 + Math.abs(light.shadowDx) * ph * 0.25).toFixed(1)}" ry="${(pw * 0.22).toFixed(1)}" fill="#000" fill-opacity="${light.shadowOpacity}"/>`);
-  const hip = fy - ph * 0.47;
-  const lw = Math.max(1, pw * 0.32).toFixed(1);
-  s.push(`<path d="M${(fx - pw * 0.12).toFixed(1)},${hip.toFixed(1)} L${(fx - stride / 2).toFixed(1)},${fy.toFixed(1)} M${(fx + pw * 0.12).toFixed(1)},${hip.toFixed(1)} L${(fx + stride / 2).toFixed(1)},${fy.toFixed(1)}" stroke="${legs}" stroke-width="${lw}" stroke-linecap="round"/>`);
   // details drawn from a hash of the position: the scene's random stream (and so its layout) stays as it was
   const detail = (k: number) => hash01(Math.round(x * 1e3), Math.round(z * 1e3), k);
+  const legs = rng.pick([...TROUSERS, top]);
+  const hair = rng.pick(HAIR);
+  const head = ph * 0.13;
+  // the sun's side: the far side of the figure is in shade
+  const away = light.shadowDx >= 0 ? 1 : -1;
+  const s: string[] = [];
+  s.push(`<ellipse cx="${(fx + light.shadowDx * ph * 0.25).toFixed(1)}" cy="${fy.toFixed(1)}" rx="${(pw * 0.8 + Math.abs(light.shadowDx) * ph * 0.25).toFixed(1)}" ry="${(pw * 0.22).toFixed(1)}" fill="url(#softShadow)" fill-opacity="${light.shadowOpacity}"/>`);
+  s.push(`<ellipse cx="${fx.toFixed(1)}" cy="${fy.toFixed(1)}" rx="${(pw * 0.5 + stride * 0.4).toFixed(1)}" ry="${(pw * 0.12).toFixed(1)}" fill="url(#softShadow)" fill-opacity="0.5"/>`);
+  const hip = fy - ph * 0.47;
+  const lw = Math.max(1, pw * 0.32);
+  const legPath = (off: number) => `M${(fx - pw * 0.12 + off).toFixed(1)},${hip.toFixed(1)} L${(fx - stride / 2 + off).toFixed(1)},${fy.toFixed(1)} M${(fx + pw * 0.12 + off).toFixed(1)},${hip.toFixed(1)} L${(fx + stride / 2 + off).toFixed(1)},${fy.toFixed(1)}`;
+  s.push(`<path d="${legPath(0)}" stroke="${legs}" stroke-width="${lw.toFixed(1)}" stroke-linecap="round"/>`);
+  // each leg rounded: its shaded half
+  if (lw > 1.6) s.push(`<path d="${legPath(away * lw * 0.22)}" stroke="${shade(legs, 0.62)}" stroke-width="${(lw * 0.5).toFixed(1)}" stroke-linecap="round"/>`);
   const shoe = Math.max(0.6, pw * 0.2);
   for (const dx of [-stride / 2, stride / 2]) s.push(`<ellipse cx="${(fx + dx + shoe * 0.3).toFixed(1)}" cy="${(fy - shoe * 0.3).toFixed(1)}" rx="${shoe.toFixed(1)}" ry="${(shoe * 0.5).toFixed(1)}" fill="#1b1a19"/>`);
   if (!child && detail(1) < 0.25) {
     // a coat or a dress down to the knees
     const knee = fy - ph * 0.24;
-    s.push(`<path d="M${(fx - pw * 0.42).toFixed(1)},${hip.toFixed(1)} L${(fx + pw * 0.42).toFixed(1)},${hip.toFixed(1)} L${(fx + pw * 0.52).toFixed(1)},${knee.toFixed(1)} L${(fx - pw * 0.52).toFixed(1)},${knee.toFixed(1)} Z" fill="${shade(top, 0.9)}"/>`);
+    const skirt = `M${(fx - pw * 0.42).toFixed(1)},${hip.toFixed(1)} L${(fx + pw * 0.42).toFixed(1)},${hip.toFixed(1)} L${(fx + pw * 0.52).toFixed(1)},${knee.toFixed(1)} L${(fx - pw * 0.52).toFixed(1)},${knee.toFixed(1)} Z`;
+    s.push(`<path d="${skirt}" fill="${shade(top, 0.9)}"/><path d="${skirt}" fill="url(#bodyShade)"/>`);
   }
   const shoulder = fy - ph * 0.81;
+  const cloth = shade(top, 0.82 + 0.3 * detail(5)); // the same colour, worn and washed differently
   const torso = `M${(fx - pw / 2).toFixed(1)},${(shoulder + pw * 0.15).toFixed(1)} Q${fx.toFixed(1)},${(shoulder - pw * 0.2).toFixed(1)} ${(fx + pw / 2).toFixed(1)},${(shoulder + pw * 0.15).toFixed(1)} L${(fx + pw * 0.42).toFixed(1)},${(hip + ph * 0.03).toFixed(1)} L${(fx - pw * 0.42).toFixed(1)},${(hip + ph * 0.03).toFixed(1)} Z`;
   // the clothes, then the side away from the sun in shade
-  s.push(`<path d="${torso}" fill="${top}"/><path d="${torso}" fill="url(#bodyShade)"/>`);
+  s.push(`<path d="${torso}" fill="${cloth}"/><path d="${torso}" fill="url(#sheen)"/><path d="${torso}" fill="url(#bodyShade)"/>`);
   const swing = walking ? stride * 0.5 : 0;
-  const aw = Math.max(0.8, pw * 0.22).toFixed(1);
-  s.push(`<path d="M${(fx - pw * 0.45).toFixed(1)},${(shoulder + pw * 0.2).toFixed(1)} L${(fx - pw * 0.5 + swing).toFixed(1)},${(hip + ph * 0.02).toFixed(1)} M${(fx + pw * 0.45).toFixed(1)},${(shoulder + pw * 0.2).toFixed(1)} L${(fx + pw * 0.5 - swing).toFixed(1)},${(hip + ph * 0.02).toFixed(1)}" stroke="${shade(top, 0.85)}" stroke-width="${aw}" stroke-linecap="round"/>`);
+  const aw = Math.max(0.8, pw * 0.22);
+  const arm = (dx: number, sw: number) => `M${(fx + dx * 0.45).toFixed(1)},${(shoulder + pw * 0.2).toFixed(1)} L${(fx + dx * 0.5 + sw).toFixed(1)},${(hip + ph * 0.02).toFixed(1)}`;
+  s.push(`<path d="${arm(-pw, swing)} ${arm(pw, -swing)}" stroke="${shade(cloth, 0.85)}" stroke-width="${aw.toFixed(1)}" stroke-linecap="round"/>`);
+  // the arm on the shaded side is darker all along
+  s.push(`<path d="${arm(away * pw, -away * swing)}" stroke="${shade(cloth, 0.6)}" stroke-width="${aw.toFixed(1)}" stroke-linecap="round"/>`);
   const hand = Math.max(0.5, pw * 0.12);
   for (const hx of [fx - pw * 0.5 + swing, fx + pw * 0.5 - swing]) s.push(`<circle cx="${hx.toFixed(1)}" cy="${(hip + ph * 0.04).toFixed(1)}" r="${hand.toFixed(1)}" fill="${skin}"/>`);
   s.push(`<rect x="${(fx - head * 0.18).toFixed(1)}" y="${(hy + head * 0.9).toFixed(1)}" width="${(head * 0.36).toFixed(1)}" height="${(head * 0.4).toFixed(1)}" fill="${shade(skin, 0.85)}"/>`);
-  s.push(`<ellipse cx="${fx.toFixed(1)}" cy="${(hy + head * 0.55).toFixed(1)}" rx="${(head * 0.42).toFixed(1)}" ry="${(head * 0.55).toFixed(1)}" fill="${skin}"/>`);
-  s.push(`<path d="M${(fx - head * 0.44).toFixed(1)},${(hy + head * 0.5).toFixed(1)} Q${fx.toFixed(1)},${(hy - head * 0.15).toFixed(1)} ${(fx + head * 0.44).toFixed(1)},${(hy + head * 0.5).toFixed(1)} Z" fill="${hair}"/>`);
+  const face = `cx="${fx.toFixed(1)}" cy="${(hy + head * 0.55).toFixed(1)}" rx="${(head * 0.42).toFixed(1)}" ry="${(head * 0.55).toFixed(1)}"`;
+  const [behind, over] = hairdo(fx, hy, head, hair, detail(4));
+  s.push(`${behind}<ellipse ${face} fill="${skin}"/><ellipse ${face} fill="url(#headShade)"/>${over}`);
   if (detail(2) < 0.12) s.push(`<path d="M${(fx - head * 0.5).toFixed(1)},${(hy + head * 0.35).toFixed(1)} Q${fx.toFixed(1)},${(hy - head * 0.3).toFixed(1)} ${(fx + head * 0.5).toFixed(1)},${(hy + head * 0.35).toFixed(1)} L${(fx + head * 0.75).toFixed(1)},${(hy + head * 0.42).toFixed(1)} Z" fill="${CLOTHES[Math.floor(detail(3) * CLOTHES.length)]}"/>`);
   if (rng.chance(0.2)) s.push(`<rect x="${(fx + pw * 0.3).toFixed(1)}" y="${(hip - ph * 0.05).toFixed(1)}" width="${(pw * 0.35).toFixed(1)}" height="${(ph * 0.14).toFixed(1)}" fill="${rng.pick(CLOTHES)}"/>`);
   const key: Shape = [[fx - head * 0.45, hy, fx + head * 0.45, hy + head * 1.1]];
   const shape: Shape = [...key, [fx - pw / 2, shoulder, fx + pw / 2, hip], [fx - pw * 0.25 - stride / 2, hip, fx + pw * 0.25 + stride / 2, fy]];
   return { z, svg: `<g>${s.join('')}</g>`, box: clip(fx - pw / 2 - stride / 2, hy, fx + pw / 2 + stride / 2, fy, W, H, 'person'), shape, key };
+}
+
+/** Short hair, long hair falling to the shoulders, a bun, or cropped close: [behind the face, over it]. */
+function hairdo(fx: number, hy: number, head: number, hair: string, style: number): [string, string] {
+  const cap = (lift: number, drop: number, colour: string) => `<path d="M${(fx - head * 0.44).toFixed(1)},${(hy + head * drop).toFixed(1)} Q${fx.toFixed(1)},${(hy - head * lift).toFixed(1)} ${(fx + head * 0.44).toFixed(1)},${(hy + head * drop).toFixed(1)} Z" fill="${colour}"/>`;
+  if (style < 0.5) return ['', cap(0.15, 0.5, hair)];
+  if (style < 0.72) return [`<rect x="${(fx - head * 0.52).toFixed(1)}" y="${(hy + head * 0.2).toFixed(1)}" width="${(head * 1.04).toFixed(1)}" height="${(head * 1.05).toFixed(1)}" rx="${(head * 0.3).toFixed(1)}" fill="${hair}"/>`, cap(0.18, 0.42, hair)];
+  if (style < 0.85) return [`<circle cx="${fx.toFixed(1)}" cy="${(hy - head * 0.02).toFixed(1)}" r="${(head * 0.2).toFixed(1)}" fill="${hair}"/>`, cap(0.15, 0.45, hair)];
+  return ['', cap(0.02, 0.42, shade(hair, 0.9))];
 }
 
 function vehicle(rng: Rng, project: Project, kind: 'car' | 'van' | 'bike', x: number, z: number, light: Light, W: number, H: number): Drawable | undefined {

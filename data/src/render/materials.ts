@@ -22,6 +22,20 @@ export function mid(u: number, v: number): number {
   return sampleNoise(broadNoise, u * 6 + 300, v * 6 + 500);
 }
 
+/**
+ * What a photograph shows of any grass or crop cover: it is never one green. Drier patches
+ * tens of metres across turn it towards straw, damper ones darker and bluer, and tufts a
+ * few decimetres wide break it up, so that a lawn reads as a lawn and not as a fill.
+ */
+export function mottle(u: number, v: number, out: Rgb, strength = 1): void {
+  const dry = sampleNoise(broadNoise, u * 1.6 + 700, v * 1.6 + 90) * 1.6 * strength;
+  const tuft = sampleNoise(fineNoise, u * 2.2 + 40, v * 2.2 + 400) * strength;
+  const k = 1 + 0.16 * tuft;
+  out[0] = (out[0] + 26 * dry) * k;
+  out[1] = (out[1] + 9 * dry) * k;
+  out[2] = (out[2] - 4 * dry) * (k - 0.04 * tuft);
+}
+
 export function cropColor(crop: Crop, season: number, hit: ParcelHit, u: number, v: number, out: Rgb): void {
   const g = grain(u, v);
   const m = mid(u, v);
@@ -78,9 +92,11 @@ export function cropColor(crop: Crop, season: number, hit: ParcelHit, u: number,
       break;
     }
     case 'prairie':
-      set(out, 100, 128, 62, k + 0.1 * g + 0.08 * m);
+      set(out, 104, 122, 66, k + 0.1 * g + 0.08 * m);
+      mottle(u, v, out);
       return;
   }
+  mottle(u, v, out, crop === 'labour' ? 0.35 : 0.8);
   if (onTram) {
     out[0] *= 0.86;
     out[1] *= 0.84;
@@ -92,20 +108,25 @@ export function areaColor(material: AreaMaterial, u: number, v: number, out: Rgb
   const g = grain(u, v);
   const m = mid(u, v);
   switch (material) {
-    case 'jardin': {
-      const stripe = Math.floor((u + v) / 1.1) % 2 === 0 ? 0.04 : -0.03;
-      if (m > 0.33) set(out, 118, 100, 72, 1 + 0.1 * g);
-      else set(out, 92, 135, 58, 1 + stripe + 0.08 * g + 0.1 * m);
+    case 'jardin':
+      // lawn with bare or dug patches (vegetable plots, worn spots)
+      if (m > 0.33) set(out, 122, 106, 80, 1 + 0.1 * g);
+      else {
+        set(out, 94, 126, 62, 1 + 0.08 * g + 0.1 * m);
+        mottle(u, v, out, 0.55);
+      }
       break;
-    }
     case 'pelouse':
-      set(out, 108, 140, 66, 1 + 0.08 * g + 0.08 * m);
+      set(out, 100, 130, 64, 1 + 0.08 * g + 0.08 * m);
+      mottle(u, v, out, 0.55);
       break;
     case 'prairie':
-      set(out, 112, 132, 66, 1 + 0.1 * g + 0.1 * m);
+      set(out, 110, 124, 70, 1 + 0.1 * g + 0.1 * m);
+      mottle(u, v, out);
       break;
     case 'friche':
-      set(out, 128, 136, 74, 1 + 0.14 * g + 0.14 * m);
+      set(out, 128, 130, 80, 1 + 0.14 * g + 0.14 * m);
+      mottle(u, v, out, 1.3);
       break;
     case 'asphalte':
       set(out, 96, 97, 100, 1 + 0.06 * g + 0.05 * m);
@@ -161,4 +182,11 @@ export function roofColor(kind: RoofKind, tint: number, a: number, b: number, u:
   if (kind === 'bac-acier' || kind === 'colore') k += Math.abs(a) % 0.5 < 0.15 ? 0.06 : -0.02;
   if (kind === 'toit-plat') k += 0.05 * m;
   set(out, base[0], base[1], base[2], k);
+  // Old roofs weather: dark lichen and soot patches a metre or two across, greener where moss takes.
+  if (kind === 'tuile' || kind === 'ardoise' || kind === 'toit-plat') {
+    const stain = Math.max(0, sampleNoise(broadNoise, u * 9 + 17, v * 9 + 250) - 0.05) * 0.55;
+    out[0] *= 1 - stain;
+    out[1] *= 1 - stain * 0.7;
+    out[2] *= 1 - stain * 0.85;
+  }
 }

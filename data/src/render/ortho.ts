@@ -5,7 +5,7 @@ import { ringBounds } from '../territory/geometry';
 import { cropFor, forestField, isConiferZone, parcelAt, withSiteGrid, type LandModel, type ParcelHit } from '../territory/land';
 import type { Building, Dump, Point, Prop, Tree, VintageScene } from '../territory/types';
 import { dumpItems } from './dump-items';
-import { areaColor, cropColor, grain, roofColor, type Rgb } from './materials';
+import { areaColor, cropColor, grain, mottle, roofColor, type Rgb } from './materials';
 
 /** Photographic look of one render: the vintage's camera, or a randomised one for training chips. */
 export interface Appearance {
@@ -154,9 +154,10 @@ export function renderWindow(p: PreparedScene, col0: number, row0: number, width
       const crop = inVillage ? 'prairie' : lastCrop;
       if (hit.edge < 0.9) {
         const g = grain(u, v);
-        color[0] = 118 * (1 + 0.12 * g);
-        color[1] = 130 * (1 + 0.12 * g);
-        color[2] = 70 * (1 + 0.12 * g);
+        color[0] = 116 * (1 + 0.12 * g);
+        color[1] = 124 * (1 + 0.12 * g);
+        color[2] = 74 * (1 + 0.12 * g);
+        mottle(u, v, color, 1.2);
       } else cropColor(crop, scene.season, hit, u, v, color);
       alb[i * 3] = color[0];
       alb[i * 3 + 1] = color[1];
@@ -181,6 +182,7 @@ export function renderWindow(p: PreparedScene, col0: number, row0: number, width
           color[0] = 92 * (1 + 0.15 * g);
           color[1] = 100 * (1 + 0.15 * g);
           color[2] = 62 * (1 + 0.15 * g);
+          mottle(u, v, color, 1.2);
           put(i, LC.prairies);
         }
       });
@@ -227,15 +229,20 @@ export function renderWindow(p: PreparedScene, col0: number, row0: number, width
         return;
       }
       let k = 1 + 0.06 * g + 0.05 * sampleNoise(fineNoise, u * 0.7, v * 0.7);
+      // Asphalt ages: darker repair patches, tyre-polished wheel paths, a dusty worn edge.
+      if (sampleNoise(broadNoise, u * 4 + 50, v * 4 + 950) > 0.28) k *= 0.88;
+      // (not on the caps, where joints would draw them as rings)
+      if (side && seg.width > 4 && Math.abs(d - hw * 0.5) < 0.45) k *= 0.95;
+      const edge = side && hw - d < 0.4 ? (0.4 - (hw - d)) / 0.4 : 0;
       const along = seg.s0 + s;
       if (seg.kind === 'departementale' && seg.width > 6 && side) {
         if (d < 0.08 && along % 13 < 3) k = 2.2;
         if (Math.abs(d - (hw - 0.45)) < 0.1) k = 2.2;
       }
       const shade = seg.kind === 'rue' ? 1.08 : 1;
-      color[0] = 92 * k * shade;
-      color[1] = 93 * k * shade;
-      color[2] = 97 * k * shade;
+      color[0] = (92 + 40 * edge) * k * shade;
+      color[1] = (93 + 30 * edge) * k * shade;
+      color[2] = (97 + 12 * edge) * k * shade;
       put(i, LC.impermeable);
     });
   }
@@ -479,13 +486,16 @@ export function renderWindow(p: PreparedScene, col0: number, row0: number, width
         const dx = (x - cx) / rp;
         const dy = (y - cy) / rp;
         const q = dx * dx + dy * dy;
-        if (q >= 1) continue;
+        // A crown is lobed, not a disc: coarse noise bites into its outline.
+        const lobe = sampleNoise(fineNoise, (x + bx0) * 0.8 + ox, (y + by0) * 0.8);
+        if (q >= 1 || q > 0.84 + 0.45 * (lobe + 0.45)) continue;
         const leaf = sampleNoise(fineNoise, x * 2.3 + ox + bx0 * 2.3, y * 2.3 + by0 * 2.3);
         const h = conifer ? height - Math.sqrt(q) * depth + leaf * 0.5 : height - q * depth + leaf * radius * 0.35;
         const i = y * W + x;
         if (h <= hgt[i]!) continue;
         hgt[i] = h;
-        const k = 1 + 0.25 * leaf;
+        // gaps between leaf clumps fall into the crown's own shade
+        const k = (1 + 0.25 * leaf) * (leaf < -0.3 ? 0.72 : 1);
         alb[i * 3] = base[0] * k;
         alb[i * 3 + 1] = base[1] * k;
         alb[i * 3 + 2] = base[2] * k;
@@ -568,11 +578,13 @@ export function renderWindow(p: PreparedScene, col0: number, row0: number, width
     const { brightness, contrast, saturation, balance, haze, noise } = look;
     const shadowK = look.shadow;
     const invGsd2 = 1 / (2 * gsd);
-    for (let y = 0; y < height; y++) {
+    // Lit colour of the window plus a one-pixel ring, for the lens blur below.
+    const LW = width + 2;
+    const lit = litScratch(LW * (height + 2) * 3);
+    for (let y = -1; y <= height; y++) {
       const by = y + MARGIN_TOP;
-      for (let x = 0; x < width; x++) {
-        const bxi = x + MARGIN_SIDE;
-        const i = by * W + bxi;
+      for (let x = -1; x <= width; x++) {
+        const i = by * W + x + MARGIN_SIDE;
         const gx = (hgtL[i + 1]! - hgtL[i - 1]!) * invGsd2;
         const gy = (hgtL[i + W]! - hgtL[i - W]!) * invGsd2;
         const nl = 1 / Math.sqrt(gx * gx + gy * gy + 1);
@@ -580,23 +592,36 @@ export function renderWindow(p: PreparedScene, col0: number, row0: number, width
         // Soften the shadow edge a little (penumbra).
         const sh = (shadow[i]! * 2 + shadow[i - 1]! + shadow[i + 1]! + shadow[i - W]!) / 5;
         const light = (1 - shadowK) + shadowK * Math.min(1.35, lambert) * (1 - sh);
-        let r = alb3[i * 3]! * light;
-        let g = alb3[i * 3 + 1]! * light;
-        let b = alb3[i * 3 + 2]! * light;
         // Blue-ish skylight in shadows.
-        r *= 1 - 0.06 * sh;
-        b *= 1 + 0.06 * sh;
+        const r = alb3[i * 3]! * light * (1 - 0.06 * sh);
+        const g = alb3[i * 3 + 1]! * light;
+        const b = alb3[i * 3 + 2]! * light * (1 + 0.06 * sh);
         const grey = 0.3 * r + 0.59 * g + 0.11 * b;
-        r = grey + (r - grey) * saturation;
-        g = grey + (g - grey) * saturation;
-        b = grey + (b - grey) * saturation;
-        const hz = haze * 200;
-        const nz = noise * 2.5 * sampleNoise(fineNoise, (col0 + x) * 7 + 13 * (row0 + y), (row0 + y) * 3 + scene.seed);
+        const o = ((y + 1) * LW + x + 1) * 3;
+        lit[o] = grey + (r - grey) * saturation;
+        lit[o + 1] = grey + (g - grey) * saturation;
+        lit[o + 2] = grey + (b - grey) * saturation;
+      }
+    }
+    const hz = haze * 200;
+    for (let y = 0; y < height; y++) {
+      const gyPx = row0 + y;
+      for (let x = 0; x < width; x++) {
+        const gxPx = col0 + x;
+        // An aerial camera's optics and resampling: no edge is one pixel sharp (3 × 3 kernel, σ ≈ 0.5 px).
+        const o0 = (y * LW + x) * 3;
+        const o1 = o0 + LW * 3;
+        const o2 = o1 + LW * 3;
+        // Exposure drifts across a flight strip and between strips (a few per cent over hundreds of metres).
+        const exposure = brightness * (1 + 0.05 * sampleNoiseSmooth(broadNoise, gxPx * 0.004 + 600, gyPx * 0.004 + 40));
+        const nz = noise * 2.5 * sampleNoise(fineNoise, gxPx * 7 + 13 * gyPx, gyPx * 3 + scene.seed);
         const o = (y * width + x) * 3;
-        out[o] = clamp(((r * balance[0] * brightness - 128) * contrast + 128) * (1 - haze) + hz + nz);
-        out[o + 1] = clamp(((g * balance[1] * brightness - 128) * contrast + 128) * (1 - haze) + hz + nz);
-        out[o + 2] = clamp(((b * balance[2] * brightness - 128) * contrast + 128) * (1 - haze) + hz * 1.08 + nz);
-        classes[y * width + x] = clsL[i]!;
+        for (let c = 0; c < 3; c++) {
+          const v =
+            (lit[o0 + c]! + 6 * lit[o0 + 3 + c]! + lit[o0 + 6 + c]! + 6 * (lit[o1 + c]! + 6 * lit[o1 + 3 + c]! + lit[o1 + 6 + c]!) + lit[o2 + c]! + 6 * lit[o2 + 3 + c]! + lit[o2 + 6 + c]!) / 64;
+          out[o + c] = clamp(((v * balance[c]! * exposure - 128) * contrast + 128) * (1 - haze) + hz * (c === 2 ? 1.08 : 1) + nz);
+        }
+        classes[y * width + x] = clsL[(y + MARGIN_TOP) * W + x + MARGIN_SIDE]!;
       }
     }
     return { width, height, rgb: out, classes };
@@ -614,6 +639,12 @@ function scratch(n: number) {
   views.cls.fill(0);
   views.shadow.fill(0);
   return views;
+}
+
+let litPool: Float32Array | undefined;
+function litScratch(n: number): Float32Array {
+  if (!litPool || litPool.length < n) litPool = new Float32Array(n);
+  return litPool.subarray(0, n);
 }
 
 function clamp(x: number): number {

@@ -347,9 +347,27 @@ class Builder {
         this.tree(tc, rad, conifer ? rad * 3.5 : rad * 2.2 + 2, conifer ? LC.coniferes : LC.feuillus, opts.from, until);
       }
     }
+    if (!opts.core) this.plotHedge(front, dir, normal, depth, opts);
     const roof: RoofKind = opts.newBuild ? rng.pick(['tuile-neuve', 'tuile-neuve', 'ardoise'] as RoofKind[]) : opts.core ? rng.pick(['tuile', 'tuile', 'tuile', 'ardoise'] as RoofKind[]) : rng.pick(['tuile', 'tuile-neuve', 'ardoise'] as RoofKind[]);
     this.building({ kind: 'building', center: hc, length: hl, width: hw, angle, eaveHeight: rng.range(3, 6), pitch: rng.range(0.6, 0.85), hip: rng.chance(opts.newBuild ? 0.5 : 0.15), roof, tint: rng.next() }, opts.from, until);
     return true;
+  }
+
+  /**
+   * A hedge on the plot's left boundary, from behind the house to the back, as most French gardens have:
+   * shrubs placed by hashing the plot's position, not by the scene's random stream, so that adding them
+   * moved nothing else. Young and sparse on a new estate.
+   */
+  private plotHedge(front: Point, dir: Point, normal: Point, depth: number, opts: { from: number; until?: number; newBuild: boolean; plotWidth: number }): void {
+    const key = [Math.round(front[0] * 10), Math.round(front[1] * 10)] as const;
+    if (hash01(key[0], key[1], 1) > (opts.newBuild ? 0.5 : 0.75)) return;
+    const side = -opts.plotWidth / 2 + 0.5;
+    for (let s = depth * 0.4, k = 0; s < depth - 0.6; s += opts.newBuild ? 1.3 : 1.6, k++) {
+      const c: Point = [front[0] + normal[0] * s + dir[0] * side, front[1] + normal[1] * s + dir[1] * side];
+      const r = (opts.newBuild ? 0.5 : 0.85) + 0.35 * hash01(key[0], key[1], k, 2);
+      if (!this.free(c, r * 0.5)) continue;
+      this.add(this.t.trees, { kind: 'tree', center: c, radius: r, height: (opts.newBuild ? 1.2 : 2.2) + hash01(key[0], key[1], k, 3), conifer: false, cls: LC.broussailles, tint: hash01(key[0], key[1], 4) }, opts.from, opts.until ?? 3);
+    }
   }
 
   village(v: Village): void {

@@ -26,7 +26,7 @@ import torch.nn.functional as F
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "common"))
-from training import set_seeds, write_card, cbr, export_onnx, load_sets as load_sets_with, save_and_export, seeded, train, training_args  # noqa: E402
+from training import resume_from_graph, set_seeds, write_card, cbr, export_onnx, load_sets as load_sets_with, save_and_export, seeded, train, training_args  # noqa: E402
 
 WIDTH, HEIGHT = 640, 384
 STRIDE = 4
@@ -144,6 +144,8 @@ def main():
     densities = [density(p, WIDTH, HEIGHT) for p in points]
     print(f"{len(images)} frames, {sum(len(p) for p in points)} objects, loaded in {time.time() - t0:.0f} s", flush=True)
     net = CrowdNet()
+    if args.resume_graph:
+        resume_from_graph(net, args.resume_graph, torch.rand(1, 3, HEIGHT, WIDTH))
 
     def step_loss(step):
         x, d = make_batch(images, densities, rng.integers(0, len(images), args.batch), crop, rng)

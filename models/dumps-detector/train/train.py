@@ -23,7 +23,7 @@ import torch.nn.functional as F
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "common"))
-from training import set_seeds, write_card, cbr, sha256, export_onnx, load_sets as load_sets_with, save_and_export, seeded, train, training_args  # noqa: E402
+from training import resume_from_graph, set_seeds, write_card, cbr, sha256, export_onnx, load_sets as load_sets_with, save_and_export, seeded, train, training_args  # noqa: E402
 
 SIZE = 512
 STRIDE = 8
@@ -172,6 +172,8 @@ def main():
     images, boxes = load_sets_with(args.data, load_set)
     print(f"{len(images)} chips, {sum(len(b) for b in boxes)} dumps, loaded in {time.time() - t0:.0f} s", flush=True)
     net = DumpNet()
+    if args.resume_graph:
+        resume_from_graph(net, args.resume_graph, torch.rand(1, 3, SIZE, SIZE))
 
     def step_loss(step):
         x, heat, reg, mask = make_batch(images, boxes, rng.integers(0, len(images), args.batch), args.crop, rng)

@@ -24,7 +24,7 @@ import torch.nn.functional as F
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "common"))
-from training import set_seeds, write_card, cbr, export_onnx, load_sets as load_sets_with, save_and_export, seeded, train, training_args  # noqa: E402
+from training import resume_from_graph, set_seeds, write_card, cbr, export_onnx, load_sets as load_sets_with, save_and_export, seeded, train, training_args  # noqa: E402
 
 SIZE = 512
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -139,6 +139,12 @@ def main():
     weight = class_weight(masks)
     print(f"{len(images)} chips loaded in {time.time() - t0:.0f} s", flush=True)
     net = LandcoverNet()
+    if args.resume_graph:
+        resume_from_graph(net, args.resume_graph, torch.rand(1, 3, SIZE, SIZE))
+        # the graph's head is unweighted and calibrated: give it back the training's class weights, less the offsets
+        offsets = json.load(open(os.path.join(MODEL_DIR, "model.json"), encoding="utf-8"))["training"]["calibration"]["offsets"]
+        with torch.no_grad():
+            net.head.bias += torch.log(weight) - torch.tensor([offsets[c["key"]] for c in CLASSES])
 
     def step_loss(step):
         x, y = make_batch(images, masks, rng.integers(0, len(images), args.batch), args.crop, rng)
