@@ -21,7 +21,8 @@ export interface Appearance {
   shadow: number;
 }
 
-export const DEFAULT_APPEARANCE: Appearance = { brightness: 1, contrast: 1, saturation: 1, balance: [1, 1, 1], haze: 0.04, noise: 3, shadow: 0.55 };
+/** The demo vintages' camera: colours muted as on an IGN orthophoto (training chips draw theirs from 0.7–1.25). */
+export const DEFAULT_APPEARANCE: Appearance = { brightness: 1, contrast: 1, saturation: 0.85, balance: [1, 1, 1], haze: 0.04, noise: 3, shadow: 0.55 };
 
 export interface Rendered {
   width: number;
