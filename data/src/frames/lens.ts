@@ -37,10 +37,10 @@ export function cameraLook(rgb: Buffer, width: number, height: number, seed: num
       const i = (y * width + x) * 3;
       // luminance noise mostly, a little chroma: what a small CCTV sensor shows
       const n = (hash01(seed, i, 3) + hash01(seed, i, 4) - 1) * 2 * noise;
-      const expose = (c: number, v: number) => clamp(curves[c]![Math.min(CURVE_MAX, Math.round(v * gain))]! + n + (hash01(seed, i + c, 5) - 0.5) * noise * 0.6);
-      out[i] = expose(0, sample(soft, width, height, x + fx, y + fy, 0));
-      out[i + 1] = expose(1, soft[i + 1]!);
-      out[i + 2] = expose(2, sample(soft, width, height, x - fx, y - fy, 2));
+      const chroma = noise * 0.6;
+      out[i] = clamp(curves[0]![Math.min(CURVE_MAX, Math.round(sample(soft, width, height, x + fx, y + fy, 0) * gain))]! + n + (hash01(seed, i, 5) - 0.5) * chroma);
+      out[i + 1] = clamp(curves[1]![Math.min(CURVE_MAX, Math.round(soft[i + 1]! * gain))]! + n + (hash01(seed, i + 1, 5) - 0.5) * chroma);
+      out[i + 2] = clamp(curves[2]![Math.min(CURVE_MAX, Math.round(sample(soft, width, height, x - fx, y - fy, 2) * gain))]! + n + (hash01(seed, i + 2, 5) - 0.5) * chroma);
     }
   }
   return out;
