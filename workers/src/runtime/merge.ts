@@ -39,7 +39,7 @@ export function mergeChipDetections(results: readonly ChipDetections[], options:
   const margin = options.borderMargin ?? 2;
   const containment = options.containment ?? 0.6;
   const placed: Placed[] = [];
-  results.forEach(({ chip, detections }, chipIndex) => {
+  inRasterOrder(results).forEach(({ chip, detections }, chipIndex) => {
     const inner = innerSides(chip, options.window);
     for (const d of detections) {
       const x1 = d.x1 + chip.x;
@@ -88,6 +88,15 @@ function coverage(box: Detection, other: Detection): number {
   return (w * h) / ((box.x2 - box.x1) * (box.y2 - box.y1));
 }
 
+/**
+ * Chips top to bottom, then left to right. Ties between chips (equal scores, a pixel as far from the sides of
+ * two chips) go to the first one, so the merge must not depend on the order chips finished in: a run's chips
+ * come back from the database in no fixed order, and the same run gave two class rasters.
+ */
+function inRasterOrder<T extends { chip: Chip }>(results: readonly T[]): T[] {
+  return [...results].sort((a, b) => a.chip.y - b.chip.y || a.chip.x - b.chip.x);
+}
+
 function innerSides(chip: Chip, window: PixelWindow) {
   return {
     left: chip.x > window.x,
@@ -109,13 +118,13 @@ export const NO_DATA_CLASS = 255;
 /**
  * Chip class maps → one map of the window, seam-free: each pixel comes from the chip in which it
  * lies farthest from an inner chip side (window edges are not sides: every chip touching them is
- * equally good there). Ties go to the first chip, so the result is deterministic.
+ * equally good there). Ties go to the chip first in raster order, whatever the order of `results`.
  */
 export function mosaicChipClassMaps(results: readonly ChipClassMap[], window: PixelWindow): ClassMap {
   const { width, height } = window;
   const classes = new Uint8Array(width * height).fill(NO_DATA_CLASS);
   const best = new Int32Array(width * height).fill(-1);
-  for (const { chip, map } of results) {
+  for (const { chip, map } of inRasterOrder(results)) {
     if (map.width !== chip.width || map.height !== chip.height) {
       throw new Error(`carte ${map.width}×${map.height} pour une tuile ${chip.width}×${chip.height}`);
     }

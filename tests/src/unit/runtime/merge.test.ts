@@ -51,6 +51,17 @@ describe('mergeChipDetections', () => {
     expect(merged).toContainEqual(box(170, 90, 180, 100, 0.4));
   });
 
+  it('does not depend on the order chips come in: equal copies of an object go to the chip first in raster order', () => {
+    // Object at x 75..105 cut by both chips (centrality 0 in each), the same score: a tie.
+    const results = [
+      { chip: a, detections: [box(75, 10, 100, 30, 0.8)] },
+      { chip: b, detections: [box(0, 10, 25, 30, 0.8)] },
+    ];
+    const merged = mergeChipDetections(results, { window, iouThreshold: 0.45 });
+    expect(merged).toEqual([box(75, 10, 100, 30, 0.8)]);
+    expect(mergeChipDetections([...results].reverse(), { window, iouThreshold: 0.45 })).toEqual(merged);
+  });
+
   it('handles no chips and chips without detections', () => {
     expect(mergeChipDetections([], { window, iouThreshold: 0.45 })).toEqual([]);
     expect(mergeChipDetections([{ chip: a, detections: [] }], { window, iouThreshold: 0.45 })).toEqual([]);
@@ -94,6 +105,16 @@ describe('mosaicChipClassMaps', () => {
     const mosaic = mosaicChipClassMaps(maps, window);
     expect(mosaic).toMatchObject({ width: 300, height: 250 });
     expect(Buffer.from(mosaic.classes).equals(Buffer.from(truth))).toBe(true);
+  });
+
+  it('does not depend on the order chips come in (a run’s chips come back from the database in no fixed order)', () => {
+    // 2 × 2 chips: where they meet, many pixels lie as far from the sides of two chips
+    const window = { x: 0, y: 0, width: 170, height: 170 };
+    const chips = chipGrid({ ...window, chipSize: 100, overlap: 30 });
+    const maps = chips.map((chip, i) => ({ chip, map: { classes: new Uint8Array(chip.width * chip.height).fill(i + 1), width: chip.width, height: chip.height } }));
+    const forward = mosaicChipClassMaps(maps, window).classes;
+    const backward = mosaicChipClassMaps([...maps].reverse(), window).classes;
+    expect(Buffer.from(backward).equals(Buffer.from(forward))).toBe(true);
   });
 
   it('marks pixels no chip covered as no-data', () => {
