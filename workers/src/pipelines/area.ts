@@ -17,6 +17,7 @@ export async function runArea(deps: AppDeps, run: Run): Promise<AreaFeature[] | 
     .select(['insee', 'geometry'])
     .where('authorityId', '=', run.authorityId)
     .where('insee', 'in', run.communeInsees)
+    .orderBy('insee')
     .execute();
   if (communes.length !== run.communeInsees.length) throw new ChipInputError('Commune inconnue dans la zone demandée.');
   return communes.map((c) => ({ type: 'Feature', properties: { insee: c.insee }, geometry: c.geometry as unknown as Polygon | MultiPolygon }));
@@ -24,7 +25,8 @@ export async function runArea(deps: AppDeps, run: Run): Promise<AreaFeature[] | 
 
 /** The authority's communes, for attaching each result to the commune it lies in. */
 export async function communesOf(deps: AppDeps, authorityId: number): Promise<AreaFeature[]> {
-  const rows = await deps.db.selectFrom('commune').select(['insee', 'name', 'geometry']).where('authorityId', '=', authorityId).execute();
+  // in a fixed order: a pixel on a shared border goes to the last commune rasterised (rasterisePolygons)
+  const rows = await deps.db.selectFrom('commune').select(['insee', 'name', 'geometry']).where('authorityId', '=', authorityId).orderBy('insee').execute();
   return rows.map((c) => ({ type: 'Feature', properties: { insee: c.insee, name: c.name }, geometry: c.geometry as unknown as Polygon | MultiPolygon }));
 }
 
