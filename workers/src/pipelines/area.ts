@@ -25,7 +25,8 @@ export async function runArea(deps: AppDeps, run: Run): Promise<AreaFeature[] | 
 
 /** The authority's communes, for attaching each result to the commune it lies in. */
 export async function communesOf(deps: AppDeps, authorityId: number): Promise<AreaFeature[]> {
-  // in a fixed order: a pixel on a shared border goes to the last commune rasterised (rasterisePolygons)
+  // in a fixed order, as the database gives none: where communes overlap, rasterisePolygons gives a pixel to the last
+  // one and communeAt a point to the first
   const rows = await deps.db.selectFrom('commune').select(['insee', 'name', 'geometry']).where('authorityId', '=', authorityId).orderBy('insee').execute();
   return rows.map((c) => ({ type: 'Feature', properties: { insee: c.insee, name: c.name }, geometry: c.geometry as unknown as Polygon | MultiPolygon }));
 }

