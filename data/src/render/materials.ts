@@ -116,10 +116,14 @@ export function areaColor(material: AreaMaterial, u: number, v: number, out: Rgb
         mottle(u, v, out, 0.55);
       }
       break;
-    case 'pelouse':
-      set(out, 100, 130, 64, 1 + 0.08 * g + 0.08 * m);
-      mottle(u, v, out, 0.55);
+    case 'pelouse': {
+      // a mown lawn of a business or public ground: greener and more even than a meadow, with the
+      // light and dark bands the mower leaves (what tells it from the meadow next to it on a photograph)
+      const band = Math.floor((u + 0.4 * v) / 1.7) % 2 === 0 ? 0.07 : -0.05;
+      set(out, 92, 140, 60, 1 + 0.05 * g + 0.04 * m + band);
+      mottle(u, v, out, 0.3);
       break;
+    }
     case 'prairie':
       set(out, 110, 124, 70, 1 + 0.1 * g + 0.1 * m);
       mottle(u, v, out);
@@ -137,7 +141,8 @@ export function areaColor(material: AreaMaterial, u: number, v: number, out: Rgb
       break;
     }
     case 'gravier':
-      set(out, 185, 174, 152, 1 + 0.12 * g + 0.05 * m);
+      // limestone gravel, as in the Vexin: grey-white and speckled, not the gold of a stubble field
+      set(out, 190, 186, 174, 1 + 0.16 * g + 0.05 * m);
       break;
     case 'terre':
       set(out, 138, 114, 88, 1 + 0.1 * g + 0.12 * m);

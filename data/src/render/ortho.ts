@@ -222,9 +222,10 @@ export function renderWindow(p: PreparedScene, col0: number, row0: number, width
           color[2] = 70 * (1 + 0.15 * g);
         } else {
           const k = (rut ? 1.08 : 0.96) * (1 + 0.12 * g);
-          color[0] = 176 * k;
-          color[1] = 163 * k;
-          color[2] = 135 * k;
+          // chalky ruts, greyer than the stubble they cross
+          color[0] = 182 * k;
+          color[1] = 176 * k;
+          color[2] = 160 * k;
         }
         put(i, LC.chantier);
         return;

@@ -320,8 +320,12 @@ class Builder {
     const plotCenter: Point = [front[0] + normal[0] * depth / 2, front[1] + normal[1] * depth / 2];
     if (!opts.core) {
       this.add(this.t.areas, { kind: 'area', ring: rectRing(plotCenter, opts.plotWidth - 0.6, depth, angle), material: 'jardin', cls: LC.permeable_artificialise, z: 2 }, opts.from, until);
+      // gravel is a mineral surface (3°), concrete a sealed one (2°); the second draw once chose the class
+      // apart from the material, and is kept so that every scene after it stays as it was
+      const gravel = rng.chance(0.5);
+      rng.chance(0.5);
       const drive: Point = [front[0] + dir[0] * (hl / 2 + 1.8) + normal[0] * setback / 2, front[1] + dir[1] * (hl / 2 + 1.8) + normal[1] * setback / 2];
-      this.add(this.t.areas, { kind: 'area', ring: rectRing(drive, 3, setback + 0.5, angle), material: rng.chance(0.5) ? 'gravier' : 'beton', cls: rng.chance(0.5) ? LC.chantier : LC.impermeable, z: 3 }, opts.from, until);
+      this.add(this.t.areas, { kind: 'area', ring: rectRing(drive, 3, setback + 0.5, angle), material: gravel ? 'gravier' : 'beton', cls: gravel ? LC.chantier : LC.impermeable, z: 3 }, opts.from, until);
       if (rng.chance(0.65)) this.car(drive, angle + Math.PI / 2 + rng.range(-0.1, 0.1), opts.from, until);
       const back: Point = [hc[0] + normal[0] * (hw / 2 + rng.range(5, 9)), hc[1] + normal[1] * (hw / 2 + rng.range(5, 9))];
       const pool: Point = [back[0] + dir[0] * rng.range(-3, 3), back[1] + dir[1] * rng.range(-3, 3)];

@@ -4,8 +4,11 @@ import type { DemoManifest } from '@vigie/data';
 import { loadDemo } from '@vigie/workers/demo';
 import { type TestStack, startStack } from './stack';
 
-/** Side of the demo square in tests: a quarter of the real one, same generator, same density of objects. */
-export const TEST_TERRITORY_M = 1000;
+/**
+ * Side of the demo square in tests: a quarter of the real one, same generator, same density of objects.
+ * VIGIE_TEST_TERRITORY_M=2000 runs a suite on the whole demo territory (the ZAN figures of the README; 4× longer).
+ */
+export const TEST_TERRITORY_M = Number(process.env.VIGIE_TEST_TERRITORY_M ?? 1000);
 
 /**
  * A real stack with the demo territory loaded (orthophotos tiled for the map only when asked, all or the
