@@ -9,6 +9,7 @@ import { type TestStack, startStack } from './stack';
  * VIGIE_TEST_TERRITORY_M=2000 runs a suite on the whole demo territory (the ZAN figures of the README; 4× longer).
  */
 export const TEST_TERRITORY_M = Number(process.env.VIGIE_TEST_TERRITORY_M ?? 1000);
+if (!(TEST_TERRITORY_M >= 200 && TEST_TERRITORY_M <= 2000)) throw new Error(`VIGIE_TEST_TERRITORY_M : côté en mètres entre 200 et 2000 attendu, reçu « ${process.env.VIGIE_TEST_TERRITORY_M} »`);
 
 /**
  * A real stack with the demo territory loaded (orthophotos tiled for the map only when asked, all or the
