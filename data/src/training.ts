@@ -18,7 +18,18 @@ export type TrainingSplit = 'train' | 'val' | 'test';
 export const CHIP_SIZE = 512;
 export const CHIP_GSD = 0.2;
 const CHIPS_PER_SCENE = 24;
-const SCENE_SIZE_M = 600;
+
+/**
+ * Sides of the generated scenes chips are cut from. The change sites (estates, the business zone and its
+ * lawns) grow with the territory, so land-cover scenes also come at the demo territory's 2 km, where a
+ * business lawn stretches 50 m from any building; in 600 m scenes alone it never does.
+ */
+const SCENE_SIDES_M: Record<'dumps' | 'landcover', number[]> = { dumps: [600], landcover: [600, 1200, 2000] };
+
+export function sceneSideFor(task: 'dumps' | 'landcover', sceneSeed: number): number {
+  const sides = SCENE_SIDES_M[task];
+  return sides[sceneSeed % sides.length]!;
+}
 
 /**
  * Scene seeds per split live in disjoint ranges (and never overlap the demo
@@ -45,6 +56,8 @@ export interface ChipMeta {
   image: string;
   label: string;
   sceneSeed: number;
+  /** Side of the generated scene the chip was cut from, in metres. */
+  sceneSideM?: number;
   year?: number;
   dumps?: number;
   hardNegatives?: string[];
@@ -76,7 +89,7 @@ export async function generateTrainingSet(opts: TrainingOptions): Promise<Traini
     const rng = new Rng(sceneSeed * 7919 + (n % CHIPS_PER_SCENE));
     if (task === 'crowd') chips.push(await crowdSample(n, sceneSeed, rng, outDir));
     else {
-      if (cached?.seed !== sceneSeed) cached = { seed: sceneSeed, territory: buildTerritory({ seed: sceneSeed, sizeM: SCENE_SIZE_M, dumpDensity: 70 }), scenes: new Map() };
+      if (cached?.seed !== sceneSeed) cached = { seed: sceneSeed, territory: buildTerritory({ seed: sceneSeed, sizeM: sceneSideFor(task, sceneSeed), dumpDensity: 70 }), scenes: new Map() };
       chips.push(await aerialSample(task, n, cached.territory, rng, outDir));
     }
     opts.onProgress?.(n + 1, count, `${task} ${split}`);
@@ -141,7 +154,7 @@ async function aerialSample(task: 'dumps' | 'landcover', n: number, territory: T
   let img = sharp(r.rgb, { raw: { width: CHIP_SIZE, height: CHIP_SIZE, channels: 3 } });
   if (blur > 0) img = img.blur(blur);
   writeFileSync(join(outDir, 'images', `${name}.jpg`), await img.jpeg({ quality: rng.int(55, 95) }).toBuffer());
-  const meta: ChipMeta = { n, image: `images/${name}.jpg`, label: '', sceneSeed: territory.seed, year: scene.year };
+  const meta: ChipMeta = { n, image: `images/${name}.jpg`, label: '', sceneSeed: territory.seed, sceneSideM: territory.sizeM, year: scene.year };
   if (task === 'landcover') {
     meta.label = `masks/${name}.png`;
     writeFileSync(join(outDir, meta.label), await sharp(r.classes, { raw: { width: CHIP_SIZE, height: CHIP_SIZE, channels: 1 } }).toColourspace('b-w').png({ compressionLevel: 6 }).toBuffer());

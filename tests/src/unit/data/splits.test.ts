@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sceneSeedFor } from '../../../../data/src/training';
+import { sceneSeedFor, sceneSideFor } from '../../../../data/src/training';
 import { buildTerritory } from '../../../../data/src/territory/layout';
 
 describe('training splits', () => {
@@ -18,5 +18,11 @@ describe('training splits', () => {
     const c = buildTerritory({ seed: 8, sizeM: 500 });
     expect(JSON.stringify(a)).toBe(JSON.stringify(b));
     expect(JSON.stringify(a.buildings)).not.toBe(JSON.stringify(c.buildings));
+  });
+
+  it('cut land-cover chips from scenes up to the 2 km of the demo territory, dump chips from 600 m scenes', () => {
+    const sides = (task: 'dumps' | 'landcover') => new Set(Array.from({ length: 30 }, (_, n) => sceneSideFor(task, sceneSeedFor('train', 42, n * 24))));
+    expect([...sides('landcover')].sort((a, b) => a - b)).toEqual([600, 1200, 2000]);
+    expect([...sides('dumps')]).toEqual([600]);
   });
 });
