@@ -83,13 +83,14 @@ export async function generateTrainingSet(opts: TrainingOptions): Promise<Traini
   mkdirSync(join(outDir, 'images'), { recursive: true });
   mkdirSync(join(outDir, task === 'landcover' ? 'masks' : 'labels'), { recursive: true });
   const chips: ChipMeta[] = [];
-  let cached: { seed: number; territory: Territory; scenes: Map<number, ReturnType<typeof prepareScene>> } | undefined;
+  // one territory per scene seed; each chip prepares its own scene (season and sun are drawn per chip)
+  let cached: { seed: number; territory: Territory } | undefined;
   for (let n = 0; n < count; n++) {
     const sceneSeed = sceneSeedFor(split, seed, n);
     const rng = new Rng(sceneSeed * 7919 + (n % CHIPS_PER_SCENE));
     if (task === 'crowd') chips.push(await crowdSample(n, sceneSeed, rng, outDir));
     else {
-      if (cached?.seed !== sceneSeed) cached = { seed: sceneSeed, territory: buildTerritory({ seed: sceneSeed, sizeM: sceneSideFor(task, sceneSeed), dumpDensity: 70 }), scenes: new Map() };
+      if (cached?.seed !== sceneSeed) cached = { seed: sceneSeed, territory: buildTerritory({ seed: sceneSeed, sizeM: sceneSideFor(task, sceneSeed), dumpDensity: 70 }) };
       chips.push(await aerialSample(task, n, cached.territory, rng, outDir));
     }
     opts.onProgress?.(n + 1, count, `${task} ${split}`);

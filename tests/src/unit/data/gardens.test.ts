@@ -23,5 +23,4 @@ describe('garden plots', () => {
     expect(drives.length - gravel.length).toBeGreaterThan(3);
     for (const a of drives) expect(a.cls).toBe(a.material === 'gravier' ? LC.chantier : LC.impermeable);
   });
-
 });
