@@ -2,12 +2,14 @@ import type { Kysely } from 'kysely';
 import { type Migration, type MigrationProvider, Migrator } from 'kysely/migration';
 import * as m0001 from './migrations/0001_initial';
 import * as m0005 from './migrations/0005_zan';
+import * as m0006 from './migrations/0006_nomenclature_2023';
 import type { Database } from './schema';
 
 /** Listed here, not discovered on disk: the bundle and the tests see the same migrations. */
 const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
   '0005_zan': m0005,
+  '0006_nomenclature_2023': m0006,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

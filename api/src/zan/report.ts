@@ -1,4 +1,4 @@
-import type { Nomenclature } from './nomenclature';
+import { CATEGORY_LABELS, type Nomenclature } from './nomenclature';
 import type { CommuneZan, ZanFlow } from '../contract';
 import { PERIOD_END, PERIOD_START } from './trajectory';
 
@@ -57,7 +57,7 @@ export function reportHtml({ zan, nomenclature, mapPng, mapYear, generatedAt, au
       const a = v.classes.find((x) => x.classId === c.id);
       return `<td class="num">${a ? formatHa(a.areaM2) : formatHa(0)}</td>`;
     });
-    return `<tr><td><span class="swatch" style="background:${c.color}"></span>${escape(c.label)}</td><td>${c.category}°${c.artificialised ? ' (artificialisé)' : ''}</td>${cells.join('')}</tr>`;
+    return `<tr><td><span class="swatch" style="background:${c.color}"></span>${escape(c.label)}</td><td>${escape(CATEGORY_LABELS[c.category] ?? `${c.category}°`)}${c.artificialised ? ' (artificialisé)' : ''}</td>${cells.join('')}</tr>`;
   });
   const flowRows = zan.flows.map((f) => `<tr><td>${f.fromYear} → ${f.toYear}</td><td class="num">${formatHa(f.artificialisationM2)}</td><td class="num">${formatHa(f.renaturationM2)}</td><td class="num">${formatHa(f.netM2)}</td><td class="num">${formatHa(f.newlySealedM2)}</td></tr>`);
   const label = (id: number) => escape(classes.find((c) => c.id === id)?.label ?? `classe ${id}`);
@@ -104,7 +104,7 @@ ${indicator('objectifs', '4. Évaluation au regard des objectifs', t ? formatHa(
 <div class="charts">${artificialisedChart(zan)}${trajectoryChart(zan)}</div>
 
 <h2>Surfaces par classe d’occupation du sol</h2>
-<table><tr><th>Classe</th><th>Catégorie</th>${years.map((y) => `<th class="num">${y}</th>`).join('')}</tr>${areaRows.join('')}
+<table><tr><th>Classe</th><th>Catégorie (art. R101-1)</th>${years.map((y) => `<th class="num">${y}</th>`).join('')}</tr>${areaRows.join('')}
 <tr><th>Artificialisé</th><th></th>${zan.vintages.map((v) => `<th class="num">${formatHa(v.artificialisedM2)}</th>`).join('')}</tr></table>
 
 <h2>Flux entre millésimes</h2>

@@ -4,11 +4,11 @@ import { GeoTiffWriter } from '@vigie/data/geotiff';
  * A small real GeoTIFF in Lambert-93 (tiled, deflate) with a colour gradient, so pixels are
  * recognisable after reprojection: red grows eastwards, green southwards.
  */
-export function writeGradientOrtho(file: string, opts: { width: number; height: number; originX: number; originY: number; gsd?: number }) {
+export function writeGradientOrtho(file: string, opts: { width: number; height: number; originX: number; originY: number; gsd?: number; epsg?: number }) {
   const tileSize = 256;
   const writer = new GeoTiffWriter(file, {
     width: opts.width, height: opts.height, tileSize, samplesPerPixel: 3,
-    originX: opts.originX, originY: opts.originY, pixelSize: opts.gsd ?? 0.2, epsg: 2154,
+    originX: opts.originX, originY: opts.originY, pixelSize: opts.gsd ?? 0.2, epsg: opts.epsg ?? 2154,
   });
   for (let ty = 0; ty < writer.tilesDown; ty++) {
     for (let tx = 0; tx < writer.tilesAcross; tx++) {

@@ -44,14 +44,18 @@ export function territoryCommands(program: Command, config: () => Config) {
     .requiredOption('--vintage <year>', 'année du millésime', (v) => Number(v))
     .option('--date <yyyy-mm-dd>', 'date de prise de vue')
     .option('--authority <slug>', 'collectivité propriétaire', 'demo')
-    .action(async (file: string, opts: { vintage: number; date?: string; authority: string }) => {
+    .option('--replace', 'remplace l’orthophoto déjà enregistrée pour ce millésime')
+    .action(async (file: string, opts: { vintage: number; date?: string; authority: string; replace?: boolean }) => {
       if (/^https?:\/\//.test(file)) {
         throw new VigieError('imagery_unsupported', 'Les gabarits XYZ/WMTS ne sont pas encore pris en charge : fournir un GeoTIFF.');
       }
       const platform = await openPlatform(config(), { applicationName: 'vigie-cli', queue: { supervise: false } });
       try {
-        const { info } = await registerGeoTiff(platform.db, { authorityId: await authorityIdOf(platform.db, opts.authority), year: opts.vintage, file, acquisitionDate: opts.date });
+        const { info, replaced } = await registerGeoTiff(platform.db, {
+          authorityId: await authorityIdOf(platform.db, opts.authority), year: opts.vintage, file, acquisitionDate: opts.date, replace: opts.replace,
+        });
         console.log(`Millésime ${opts.vintage} : ${info.width} × ${info.height} px, ${info.gsdM} m/px, EPSG:${info.epsg}.`);
+        if (replaced.length > 0) console.log(`Remplace ${replaced.join(', ')} : relancez les analyses de ce millésime (tuilage, dépôts, occupation du sol).`);
       } finally {
         await platform.close();
       }

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Database } from '@vigie/api/db';
+import { VigieError } from '@vigie/api/errors';
 import { toWgs84, type Bounds } from '@vigie/api/geo';
 import { describeGeoTiff } from './geotiff-source';
 
@@ -17,11 +18,13 @@ export function lambert93BoundsToWgs84([minX, minY, maxX, maxY]: Bounds): Bounds
 
 /**
  * `vigie imagery add <file.tif> --vintage <year>`: checks the file (readable, georeferenced, supported CRS)
- * before anything is written, then upserts the vintage and its source.
+ * before anything is written, then upserts the vintage and its source. A vintage is analysed from one image:
+ * a second, different file is refused (the pipelines would read only one of them) unless `replace` says it
+ * takes the place of the first; several dalles are assembled into one mosaic beforehand (see the README).
  */
 export async function registerGeoTiff(
   db: Kysely<Database>,
-  input: { authorityId: number; year: number; file: string; acquisitionDate?: string; label?: string },
+  input: { authorityId: number; year: number; file: string; acquisitionDate?: string; label?: string; replace?: boolean },
 ) {
   const file = path.resolve(input.file);
   const info = await describeGeoTiff(file);
@@ -38,6 +41,15 @@ export async function registerGeoTiff(
       .onConflict((oc) => oc.columns(['authorityId', 'year']).doUpdateSet((eb) => ({ acquisitionDate: eb.fn.coalesce(eb.ref('excluded.acquisitionDate'), eb.ref('vintage.acquisitionDate')) })))
       .returning('id')
       .executeTakeFirstOrThrow();
+    const others = await trx.selectFrom('imagerySource').select('uri').where('vintageId', '=', vintage.id).where('uri', '!=', file).execute();
+    if (others.length > 0 && !input.replace) {
+      throw new VigieError(
+        'imagery_vintage_taken',
+        `Le millésime ${input.year} a déjà son orthophoto (${others.map((o) => o.uri).join(', ')}) : Vigie analyse une image par millésime. ` +
+          'Assemblez les dalles en une mosaïque (voir le README, « Charger un territoire réel ») puis ajoutez-la avec --replace.',
+      );
+    }
+    if (others.length > 0) await trx.deleteFrom('imagerySource').where('vintageId', '=', vintage.id).where('uri', '!=', file).execute();
     const source = await trx
       .insertInto('imagerySource')
       .values({
@@ -56,6 +68,6 @@ export async function registerGeoTiff(
       .onConflict((oc) => oc.columns(['vintageId', 'uri']).doUpdateSet({ epsg: info.epsg, bounds: info.bounds, bbox: boxLiteral(wgs84), gsdM: info.gsdM, width: info.width, height: info.height, bands: info.bands }))
       .returning('id')
       .executeTakeFirstOrThrow();
-    return { vintageId: vintage.id, sourceId: source.id, info };
+    return { vintageId: vintage.id, sourceId: source.id, info, replaced: others.map((o) => o.uri) };
   });
 }

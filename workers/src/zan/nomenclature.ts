@@ -18,7 +18,7 @@ export function defaultNomenclature(card: ModelCard): Nomenclature {
         label: known?.label ?? c.label ?? c.name,
         ocsge: known?.ocsge ?? c.category ?? '',
         color: known?.color ?? '#9e9e9e',
-        category: known?.category ?? (artificialised ? 4 : 8),
+        category: known?.category ?? (artificialised ? 4 : 10),
         artificialised,
         sealed: known?.sealed ?? false,
       };

@@ -5,6 +5,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateToLatest } from '@vigie/api/db';
+import { up as renumberNomenclatures } from '../../../../api/src/db/migrations/0006_nomenclature_2023';
 import { LAMBERT93, WEB_MERCATOR, parseTileKey, projector, tileBounds } from '@vigie/api/geo';
 import { registerGeoTiff } from '@vigie/workers/imagery';
 import { startWorker } from '@vigie/workers/worker';
@@ -59,6 +60,51 @@ function foundationSuite(mode: 'embedded' | 'external') {
       const tables = await stack.platform.db.introspection.getTables();
       expect(tables.map((t) => t.name)).toEqual(expect.arrayContaining(['commune', 'run', 'run_chip', 'dump_detection', 'sensor_count', 'audit_log']));
       expect(await migrateToLatest(stack.platform.db)).toEqual([]);
+    });
+
+    it('renumbers a nomenclature stored after the 2022 annex, keeping the categories an authority chose', async () => {
+      const db = stack.platform.db;
+      const classes = [
+        { id: 0, key: 'bati', category: 1 }, { id: 5, key: 'eau', category: 5 }, { id: 10, key: 'cultures', category: 6 },
+        { id: 8, key: 'broussailles', category: 10 }, // set by the authority: not an old default, kept
+      ].map((c) => ({ ...c, label: c.key, ocsge: '', color: '#808080', artificialised: c.key === 'bati', sealed: c.key === 'bati' }));
+      const stored = { builtMinM2: 50, sealedMinM2: 2500, classes };
+      await db.insertInto('zanSetting').values({ authorityId, nomenclature: stored, updatedAt: new Date() }).execute();
+      try {
+        await renumberNomenclatures(db);
+        const row = await db.selectFrom('zanSetting').select('nomenclature').where('authorityId', '=', authorityId).executeTakeFirstOrThrow();
+        const after = row.nomenclature as { classes: { key: string; category: number }[]; sealedMinM2: number };
+        expect(after.classes.map((c) => [c.key, c.category])).toEqual([['bati', 1], ['eau', 6], ['cultures', 7], ['broussailles', 10]]);
+        expect(after.sealedMinM2).toBe(2500);
+      } finally {
+        await db.deleteFrom('zanSetting').where('authorityId', '=', authorityId).execute();
+      }
+    });
+
+    it('registers one orthophoto per vintage: refuses a second file, an unknown CRS and an image without georeferencing, writing nothing', async () => {
+      const db = stack.platform.db;
+      const year = 2015;
+      const first = path.join(stack.config.dataDir, 'dalle-a.tif'), second = path.join(stack.config.dataDir, 'dalle-b.tif');
+      writeGradientOrtho(first, { width: 256, height: 256, ...ORIGIN });
+      writeGradientOrtho(second, { width: 256, height: 256, originX: ORIGIN.originX + 51.2, originY: ORIGIN.originY });
+      const sources = () => db.selectFrom('imagerySource').innerJoin('vintage', 'vintage.id', 'imagerySource.vintageId').select('uri').where('vintage.year', '=', year).execute();
+      await registerGeoTiff(db, { authorityId, year, file: first });
+      await registerGeoTiff(db, { authorityId, year, file: first }); // the same file again: an update, not a second image
+      await expect(registerGeoTiff(db, { authorityId, year, file: second })).rejects.toThrow(/déjà son orthophoto.*mosaïque.*--replace/);
+      expect(await sources()).toEqual([{ uri: first }]);
+      const replaced = await registerGeoTiff(db, { authorityId, year, file: second, replace: true });
+      expect(replaced.replaced).toEqual([first]);
+      expect(await sources()).toEqual([{ uri: second }]);
+
+      const before = await tableCounts(db);
+      const wgs84 = path.join(stack.config.dataDir, 'dalle-4326.tif');
+      writeGradientOrtho(wgs84, { width: 256, height: 256, originX: 1.9, originY: 49.1, gsd: 0.000002, epsg: 4326 });
+      await expect(registerGeoTiff(db, { authorityId, year: 2014, file: wgs84 })).rejects.toThrow(/EPSG:4326 non pris en charge : reprojetez en Lambert-93/);
+      const plain = path.join(stack.config.dataDir, 'photo.tif');
+      await sharp({ create: { width: 64, height: 64, channels: 3, background: '#808080' } }).tiff().toFile(plain);
+      await expect(registerGeoTiff(db, { authorityId, year: 2014, file: plain })).rejects.toThrow(/géoréférencé|système de coordonnées/);
+      await expect(registerGeoTiff(db, { authorityId, year: 2014, file: path.join(stack.config.dataDir, 'absente.tif') })).rejects.toThrow(/introuvable/);
+      expect(await tableCounts(db)).toEqual(before);
     });
 
     it('answers the health check', async () => {

@@ -19,6 +19,13 @@ describe('land-cover class table', () => {
     expect(LANDCOVER_CLASSES[LC.bati]!.ocsge).toBe('CS1.1.1.1');
   });
 
+  it('numbers categories after the 2023 annex to art. R101-1: 1° to 5° artificialised, 6° to 10° not', () => {
+    for (const c of LANDCOVER_CLASSES) expect(c.category <= 5).toBe(c.artificialised);
+    const category = (key: keyof typeof LC) => LANDCOVER_CLASSES[LC[key]]!.category;
+    expect([category('bati'), category('impermeable'), category('permeable_artificialise')]).toEqual([1, 2, 4]);
+    expect([category('eau'), category('cultures'), category('feuillus'), category('broussailles')]).toEqual([6, 7, 8, 9]);
+  });
+
   it('is the JSON file the Python recipes read', () => {
     const raw = JSON.parse(readFileSync(new URL('../../../../data/landcover-classes.json', import.meta.url), 'utf8'));
     expect(raw).toEqual(LANDCOVER_CLASSES);

@@ -129,7 +129,8 @@ function LandcoverLegend({ nomenclature }: { nomenclature: Nomenclature | null }
           <li key={c.id}>
             <span className="swatch" style={{ background: c.color }} aria-hidden="true" />
             {c.label}
-            {c.artificialised && <span className="muted"> · {t('zan.artificialised')}</span>}
+            {/* category of the annex to art. R101-1: 1° to 5° artificialised */}
+            <span className="muted"> · {c.category}°{c.artificialised ? ` ${t('zan.artificialised')}` : ''}</span>
           </li>
         ))}
         <li>
