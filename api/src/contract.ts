@@ -58,6 +58,10 @@ export interface Vintage {
 }
 
 export type UseCase = 'dumps' | 'zan' | 'ortho';
+/** Zoom range of the land-cover tile pyramid (`/api/zan/tiles/:vintage/{z}/{x}/{y}.png`): a commune on one screen, the finest rendered. */
+export const LANDCOVER_MIN_ZOOM = 12;
+export const LANDCOVER_MAX_ZOOM = 18;
+
 export const USE_CASES = ['dumps', 'zan', 'ortho'] as const satisfies readonly UseCase[];
 export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 

@@ -3,11 +3,9 @@ import {
   LAMBERT93, WEB_MERCATOR, type Bounds, type TileAddress, TILE_SIZE, mapToPixel, nativeZoom, projector, rasterBounds, tileBounds,
   tilesCovering, toWgs84,
 } from '@vigie/api/geo';
+import { LANDCOVER_MAX_ZOOM, LANDCOVER_MIN_ZOOM } from '@vigie/api/contract';
 import { type ClassRaster, type Nomenclature, NO_DATA } from '@vigie/api/zan';
 
-/** Lowest zoom of the land-cover pyramid (a commune on one screen) and the finest one rendered. */
-export const LANDCOVER_MIN_ZOOM = 12;
-export const LANDCOVER_MAX_ZOOM = 18;
 /** Control points per tile side (the 3857 → L93 mapping is smooth; see the ortho tiles). */
 const GRID = 9;
 

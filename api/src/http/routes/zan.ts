@@ -206,7 +206,7 @@ async function buildReport(c: Parameters<typeof authorityOf>[0]): Promise<string
       .where('review', '!=', 'erreur_classification')
       .limit(LIMITS.maxPageSize)
       .execute();
-    mapPng = await communeMapPng(storage, authorityId, latest.id, nomenclature, { geometry: commune.geometry }, changes);
+    mapPng = await communeMapPng(storage, authorityId, latest.id, { geometry: commune.geometry }, changes);
   }
   const authority = await db.selectFrom('authority').select('name').where('id', '=', authorityId).executeTakeFirstOrThrow();
   return reportHtml({ zan: detail, nomenclature, mapPng, mapYear: latest?.year ?? null, generatedAt: new Date(), authorityName: authority.name });

@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorker, type WorkerHandle } from '@vigie/workers/worker';
 import { type TestStack, type Client, login } from '../../support/stack';
@@ -5,6 +8,7 @@ import { startDemoStack } from '../../support/demo';
 import { waitForRun } from '../../support/runs';
 import { type TruthVintage, truthFlows, truthVintage } from './support';
 import { pdfText } from './pdf-text';
+import { ARTIFACTS } from '../../e2e/browser';
 import type { CommuneZan } from '@vigie/api/contract';
 import { formatHa, reportIndicators } from '@vigie/api/zan';
 import { toWgs84, toWebMercator, EARTH_HALF_CIRCUMFERENCE } from '@vigie/api/geo';
@@ -169,7 +173,22 @@ describe('zan: land cover per vintage over the demo territory with the shipped m
     for (const key of ['consommation-naf', 'solde-net', 'impermeabilisation', 'objectifs']) expect(html).toContain(`data-indicator="${key}"`);
     for (const value of expected) expect(html).toContain(value);
     expect(html).toContain('Lotissement du Clos');
-    expect(html).toContain('data:image/png;base64,');
+    // the commune map, drawn from the tile pyramid: the land-cover classes are there, not a blank frame
+    const map = Buffer.from(/data:image\/png;base64,([A-Za-z0-9+/=]+)/.exec(html)![1]!, 'base64');
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    fs.writeFileSync(path.join(ARTIFACTS, 'zan-report-map.png'), map);
+    const { data, info } = await sharp(map).raw().toBuffer({ resolveWithObject: true });
+    const nomenclature = (await (await admin.fetch('/api/zan/nomenclature')).json()) as { classes: { color: string }[] };
+    // tiles are palette PNGs: a class colour may come back a unit or two off
+    const rgb = (hex: string) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+    const drawn = nomenclature.classes.filter((c) => {
+      const [r, g, b] = rgb(c.color);
+      let pixels = 0;
+      for (let o = 0; o < data.length; o += info.channels) if (Math.abs(data[o]! - r!) <= 3 && Math.abs(data[o + 1]! - g!) <= 3 && Math.abs(data[o + 2]! - b!) <= 3) pixels++;
+      return pixels >= 20;
+    });
+    expect(drawn.length).toBeGreaterThanOrEqual(4);
+    expect(Math.max(info.width, info.height)).toBe(640);
 
     const res = await admin.fetch(`/api/zan/communes/${insee}/report.pdf`);
     expect(res.status).toBe(200);

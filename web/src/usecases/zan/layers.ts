@@ -1,7 +1,7 @@
 import type { Layer } from '@deck.gl/core';
 import { TileLayer, type TileLayerProps } from '@deck.gl/geo-layers';
 import { BitmapLayer, GeoJsonLayer } from '@deck.gl/layers';
-import type { CommuneCollection, CommuneFeature, LandChangeCollection, LandChangeFeature } from '@vigie/api/contract';
+import { type CommuneCollection, type CommuneFeature, LANDCOVER_MAX_ZOOM, LANDCOVER_MIN_ZOOM, type LandChangeCollection, type LandChangeFeature } from '@vigie/api/contract';
 import type { LonLatBounds } from '../../map/geometry';
 import type { ZanBackground } from './useZan';
 
@@ -9,9 +9,6 @@ type RGBA = [number, number, number, number];
 
 export const ARTIFICIALISATION: RGBA = [200, 35, 35, 255];
 export const RENATURATION: RGBA = [25, 135, 60, 255];
-/** lowest and highest levels of the land-cover pyramid (workers/src/zan/tiles.ts) */
-const LANDCOVER_MIN_ZOOM = 12;
-const LANDCOVER_MAX_ZOOM = 18;
 
 export interface ZanLayerData {
   communes: CommuneCollection;
