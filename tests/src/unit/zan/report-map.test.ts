@@ -5,18 +5,9 @@ import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type GeoTransform, type Position, pixelToMap, toWgs84 } from '@vigie/api/geo';
 import { fileStorage } from '@vigie/api/storage';
-import { type ClassRaster, type Nomenclature, communeMapPng, landcoverTileKey, saveClassRaster } from '@vigie/api/zan';
+import { type ClassRaster, communeMapPng, landcoverTileKey, saveClassRaster } from '@vigie/api/zan';
 import { classPalette, landcoverTiles, renderLandcoverTile } from '@vigie/workers/zan';
-
-const BUILT = 0, FIELD = 1;
-const nomenclature: Nomenclature = {
-  builtMinM2: 50,
-  sealedMinM2: 2500,
-  classes: [
-    { id: BUILT, key: 'bati', label: 'Bâti', ocsge: 'CS1.1.1.1', color: '#e6194b', category: 1, artificialised: true, sealed: true },
-    { id: FIELD, key: 'cultures', label: 'Cultures', ocsge: 'CS2.2.1', color: '#ffe119', category: 7, artificialised: false, sealed: false },
-  ],
-};
+import { BUILT, FIELD, nomenclature } from '../../support/nomenclature';
 
 describe('report map of a commune', () => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'vigie-report-map-'));
@@ -27,7 +18,7 @@ describe('report map of a commune', () => {
     // 600 m square of the Vexin at 1 m: built to the west, fields to the east
     const gt: GeoTransform = { originX: 620_000, originY: 6_891_000, pixelWidth: 1, pixelHeight: 1 };
     const size = 600;
-    const classes = new Uint8Array(size * size);
+    const classes = new Uint8Array(size * size).fill(BUILT);
     for (let row = 0; row < size; row++) classes.fill(FIELD, row * size + size / 2, (row + 1) * size);
     const raster: ClassRaster = { classes, width: size, height: size, geoTransform: gt, vintageId: 7, runId: 'run-a' };
     await saveClassRaster(storage, 1, raster);
