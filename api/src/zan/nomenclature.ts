@@ -34,6 +34,21 @@ export const Nomenclature = z
 export type Nomenclature = z.infer<typeof Nomenclature>;
 
 /**
+ * A nomenclature as an authority sets it (PUT): the flags must follow the category, as the annex to
+ * art. R101-1 does (1° to 5° artificialised, 1° and 2° sealed). Stored ones are read with `Nomenclature`.
+ */
+export const NomenclatureInput = Nomenclature.superRefine((n, ctx) => {
+  n.classes.forEach((c, i) => {
+    if (c.artificialised !== c.category <= 5) {
+      ctx.addIssue({ code: 'custom', path: ['classes', i, 'artificialised'], message: `« ${c.label} » : la catégorie ${c.category}° ${c.category <= 5 ? 'est' : 'n’est pas'} artificialisée (annexe à l’article R101-1)` });
+    }
+    if (c.sealed !== c.category <= 2) {
+      ctx.addIssue({ code: 'custom', path: ['classes', i, 'sealed'], message: `« ${c.label} » : seules les catégories 1° et 2° sont imperméabilisées, et elles le sont toujours` });
+    }
+  });
+});
+
+/**
  * The ten categories of the annex to art. R101-1 (décret 2023-1096): 1° to 5° artificialised, 6° to 10° not.
  * Short labels for tables and legends; the thresholds below key on 1° and 2°.
  */

@@ -5,7 +5,7 @@ import { authorityOf } from '../../auth/scope';
 import { VigieError, notFound } from '../../errors';
 import { htmlToPdf } from '../../print';
 import {
-  Nomenclature, analysedVintages, communeMapPng, currentLandcoverRun, communeZan, landcoverTileKey, nomenclatureOf, parseReferenceCsv, reportHtml, statsCsv, zanSummary,
+  NomenclatureInput, analysedVintages, communeMapPng, currentLandcoverRun, communeZan, landcoverTileKey, nomenclatureOf, parseReferenceCsv, reportHtml, statsCsv, zanSummary,
 } from '../../zan';
 import type { AppEnv } from '../context';
 import { BboxParam, LIMITS, PageQuery } from '../limits';
@@ -56,7 +56,7 @@ export const zan = new Hono<AppEnv>()
   })
   // applies to the next runs: areas already computed keep the nomenclature they were computed with
   .put('/nomenclature', requireRole('planner'), async (c) => {
-    const nomenclature = await parseBody(c, Nomenclature);
+    const nomenclature = await parseBody(c, NomenclatureInput);
     await c.get('deps').db
       .insertInto('zanSetting')
       .values({ authorityId: authorityOf(c), nomenclature: nomenclature as unknown as Record<string, unknown>, updatedAt: new Date() })

@@ -11,6 +11,7 @@ import { registerGeoTiff } from '@vigie/workers/imagery';
 import { startWorker } from '@vigie/workers/worker';
 import { startExternalPostgres } from '../../support/external-postgres';
 import { writeGradientOrtho } from '../../support/fixtures';
+import { BUILT, FIELD, GARDEN, nomenclature } from '../../support/nomenclature';
 import { waitForRun, tableCounts } from '../../support/runs';
 import { type Client, type TestStack, login, startStack } from '../../support/stack';
 
@@ -78,6 +79,30 @@ function foundationSuite(mode: 'embedded' | 'external') {
         expect(after.sealedMinM2).toBe(2500);
       } finally {
         await db.deleteFrom('zanSetting').where('authorityId', '=', authorityId).execute();
+      }
+    });
+
+    it('lets a planner remap classes to categories, refusing a mapping that contradicts the annex and changing nothing', async () => {
+      const put = (body: unknown) => admin.fetch('/api/zan/nomenclature', { method: 'PUT', body: JSON.stringify(body) });
+      expect((await admin.fetch('/api/zan/nomenclature')).status).toBe(404); // set at the first land-cover run, or here
+      const meadows = { ...nomenclature, classes: nomenclature.classes.map((c) => (c.id === FIELD ? { ...c, category: 10 } : c)) };
+      expect((await put(meadows)).status).toBe(200);
+      const contradictions: [unknown, RegExp][] = [
+        [{ ...meadows, classes: meadows.classes.map((c) => (c.id === FIELD ? { ...c, artificialised: true } : c)) }, /catégorie 10° n’est pas artificialisée/],
+        [{ ...meadows, classes: meadows.classes.map((c) => (c.id === GARDEN ? { ...c, sealed: true } : c)) }, /seules les catégories 1° et 2° sont imperméabilisées/],
+        [{ ...meadows, classes: meadows.classes.map((c) => (c.id === BUILT ? { ...c, category: 11 } : c)) }, /category/],
+        [{ ...meadows, sealedMinM2: -1 }, /sealedMinM2/],
+        [{ ...meadows, classes: [...meadows.classes, meadows.classes[0]] }, /en double/],
+      ];
+      try {
+        for (const [body, message] of contradictions) {
+          const res = await put(body);
+          expect(res.status).toBe(400);
+          expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(message);
+        }
+        expect(await (await admin.fetch('/api/zan/nomenclature')).json()).toEqual(meadows);
+      } finally {
+        await stack.platform.db.deleteFrom('zanSetting').where('authorityId', '=', authorityId).execute();
       }
     });
 
