@@ -212,7 +212,8 @@ function foundationSuite(mode: 'embedded' | 'external') {
       const { id } = (await created.json()) as { id: string };
 
       const spawnWorker = (): ChildProcess =>
-        spawn(path.join(ROOT, 'node_modules/.bin/tsx'), ['workers/src/cli/main.ts', 'worker', '--concurrency', '1'], {
+        // node itself, with tsx as a loader: the tsx CLI would run the worker in a child that SIGKILL leaves running
+        spawn(process.execPath, ['--import', 'tsx', 'workers/src/cli/main.ts', 'worker', '--concurrency', '1'], {
           cwd: ROOT,
           env: { ...process.env, ...stack.env, DATABASE_URL: stack.platform.database.url },
           stdio: 'ignore',
