@@ -12,10 +12,10 @@ export interface MapPolygon {
 }
 
 /**
- * The commune's land cover of a vintage as a PNG (at most 640 px wide): classes in their colours, the
- * outside of the commune veiled, its boundary and the change polygons outlined. Drawn from the map's tile
- * pyramid at the zoom where the commune fits, so a report reads a few tiles, never the whole class raster
- * (2.5 billion pixels for 100 km² at 0.20 m). Null before any run.
+ * The commune's land cover of a vintage as a PNG (640 px on its longer side at most): classes in their
+ * colours, the outside of the commune veiled, its boundary and the change polygons outlined. Drawn from the
+ * map's tile pyramid, so a report reads a few tiles, never the whole class raster (2.5 billion pixels for
+ * 100 km² at 0.20 m). Null before any run.
  */
 export async function communeMapPng(storage: Storage, authorityId: number, vintageId: number, commune: MapPolygon, changes: readonly MapPolygon[]): Promise<Buffer | null> {
   const runId = await currentLandcoverRun(storage, authorityId, vintageId);
