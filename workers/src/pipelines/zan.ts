@@ -9,7 +9,7 @@ import {
 import { boxLiteral } from '../imagery/register';
 import { mosaicChipClassMaps, type ChipClassMap, type ModelCard } from '../runtime';
 import {
-  type AnalysedVintage, artificialisedMask, classPalette, communeClassAreas, compareVintages, defaultNomenclature, landcoverTiles, pixelAreaM2,
+  type AnalysedVintage, artificialisedMask, classPalette, communeClassAreas, compareVintages, defaultNomenclature, landcoverTiles, mergeClassRasters, pixelAreaM2,
   rasterisePolygons, renderLandcoverTile,
 } from '../zan';
 import { type AreaFeature, communesOf, parseChipKey } from './area';
@@ -76,17 +76,19 @@ export const zanPipeline: Pipeline = {
       originY: info.geoTransform.originY - window.y * info.geoTransform.pixelHeight,
     };
     if (area) maskOutside(mosaic.classes, area, gt, window.width, window.height);
-    const raster: ClassRaster = { classes: mosaic.classes, width: window.width, height: window.height, geoTransform: gt, vintageId: run.vintageId!, runId: run.id };
+    const analysed: ClassRaster = { classes: mosaic.classes, width: window.width, height: window.height, geoTransform: gt, vintageId: run.vintageId!, runId: run.id };
+    // a run over some communes keeps the rest of the vintage's map (its tiles, later comparisons)
+    const raster = area ? mergeClassRasters(await loadClassRaster(deps.storage, run.authorityId, run.vintageId!), analysed) : analysed;
     await saveClassRaster(deps.storage, run.authorityId, raster);
 
     const nomenclature = await nomenclatureOf(deps, run.authorityId, model.card);
     const lookup = classLookup(nomenclature);
-    const analysed: AnalysedVintage = { raster, artificialised: artificialisedMask(raster, nomenclature, pixelAreaM2(gt), lookup) };
+    const current: AnalysedVintage = { raster, artificialised: artificialisedMask(raster, nomenclature, pixelAreaM2(gt), lookup) };
     const communes = (await communesOf(deps, run.authorityId)).filter((c) => run.communeInsees.length === 0 || run.communeInsees.includes(c.properties!.insee as string));
     const insees = communes.map((c) => c.properties!.insee as string);
-    const communeLabels = rasterisePolygons(communes, gt, raster.width, raster.height);
-    await saveCommuneAreas(deps, run, insees, communeClassAreas(raster.classes, analysed.artificialised, communeLabels, insees.length, pixelAreaM2(gt)));
-    await compareWithOtherVintages(deps, run, analysed, nomenclature, communeLabels, insees);
+    const communeLabels = rasterisePolygons(communes, raster.geoTransform, raster.width, raster.height);
+    await saveCommuneAreas(deps, run, insees, communeClassAreas(raster.classes, current.artificialised, communeLabels, insees.length, pixelAreaM2(gt)));
+    await compareWithOtherVintages(deps, run, current, nomenclature, communeLabels, insees);
     await renderTiles(deps, run, raster, nomenclature);
     await deps.storage.removePrefix(`zan/${run.authorityId}/runs/${run.id}`);
   },

@@ -5,3 +5,4 @@ export * from './rasterise';
 export * from './vectorise';
 export * from './aggregate';
 export * from './tiles';
+export * from './class-merge';

@@ -10,7 +10,8 @@ import { type TruthVintage, truthFlows, truthVintage } from './support';
 import { pdfText } from './pdf-text';
 import { ARTIFACTS } from '../../e2e/browser';
 import type { CommuneZan } from '@vigie/api/contract';
-import { formatHa, reportIndicators } from '@vigie/api/zan';
+import { formatHa, loadClassRaster, reportIndicators } from '@vigie/api/zan';
+import { rasterisePolygons } from '@vigie/workers/zan';
 import { toWgs84, toWebMercator, EARTH_HALF_CIRCUMFERENCE } from '@vigie/api/geo';
 
 const ha = (m2: number) => (m2 / 10_000).toFixed(2);
@@ -200,4 +201,32 @@ describe('zan: land cover per vintage over the demo territory with the shipped m
     for (const title of ['Consommation d’espaces naturels', 'Solde entre artificialisation', 'nouvellement imperméabilisées', 'Évaluation au regard des objectifs']) expect(text).toContain(title);
     for (const value of expected) expect(text.replace(/\u202f|\u00a0/g, ' ')).toContain(value.replace(/\u202f|\u00a0/g, ' '));
   }, 120_000);
+  it('re-runs one commune of a vintage and keeps the rest of its map and figures', async () => {
+    const { year } = stack.manifest.vintages.at(-1)!;
+    const vintageId = (await stack.platform.db.selectFrom('vintage').select('id').where('authorityId', '=', authorityId).where('year', '=', year).executeTakeFirstOrThrow()).id;
+    const before = await measuredArtificialised(year);
+    const mapBefore = (await loadClassRaster(stack.platform.storage, authorityId, vintageId))!;
+    const [insee, ...others] = [...before.keys()].sort();
+    const res = await admin.fetch('/api/runs', { method: 'POST', body: JSON.stringify({ useCase: 'zan', vintage: year, communes: [insee] }) });
+    expect(res.status).toBe(201);
+    const run = await waitForRun(stack.platform.db, ((await res.json()) as { id: string }).id, 600_000);
+    expect(run.status, run.error ?? '').toBe('succeeded');
+
+    const after = await measuredArtificialised(year);
+    for (const other of others) expect(after.get(other)).toBe(before.get(other));
+    // chips cut elsewhere than in the whole-territory run: the commune's figure moves by a few seams only
+    expect(Math.abs(after.get(insee!)! / before.get(insee!)! - 1)).toBeLessThan(0.03);
+    const mapAfter = (await loadClassRaster(stack.platform.storage, authorityId, vintageId))!;
+    expect([mapAfter.width, mapAfter.height, mapAfter.geoTransform]).toEqual([mapBefore.width, mapBefore.height, mapBefore.geoTransform]);
+    const commune = await stack.platform.db.selectFrom('commune').select('geometry').where('authorityId', '=', authorityId).where('insee', '=', insee!).executeTakeFirstOrThrow();
+    const inside = rasterisePolygons([{ geometry: commune.geometry as never }], mapAfter.geoTransform, mapAfter.width, mapAfter.height);
+    let changedOutside = 0, analysedOutside = 0;
+    for (let p = 0; p < inside.length; p++) {
+      if (inside[p]) continue;
+      if (mapBefore.classes[p] !== 255) analysedOutside++;
+      if (mapAfter.classes[p] !== mapBefore.classes[p]) changedOutside++;
+    }
+    expect(analysedOutside).toBeGreaterThan(0);
+    expect(changedOutside).toBe(0);
+  }, 900_000);
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { type ClassRaster, classLookup, parseReferenceCsv } from '@vigie/api/zan';
+import { type ClassRaster, NO_DATA, classLookup, parseReferenceCsv } from '@vigie/api/zan';
 import { pixelToMap, toWgs84, type GeoTransform } from '@vigie/api/geo';
-import { artificialisedMask, compareVintages, fillRings, forEachRegion, rasterisePolygons, traceOuterBoundary } from '@vigie/workers/zan';
+import { artificialisedMask, compareVintages, fillRings, forEachRegion, mergeClassRasters, rasterisePolygons, traceOuterBoundary } from '@vigie/workers/zan';
 import { BUILT, FIELD, GARDEN, ROAD, nomenclature } from '../../support/nomenclature';
 
 function grid(width: number, height: number, fill: number) {
@@ -132,5 +132,29 @@ describe('reference consumption CSV', () => {
     expect(() => parseReferenceCsv('commune;ha\nx;1\n')).toThrow(/INSEE/);
     expect(() => parseReferenceCsv('insee;reference_ha\n95584;-3\n')).toThrow(/Ligne 2/);
     expect(() => parseReferenceCsv('insee;reference_ha\n9558;3\n')).toThrow(/INSEE/);
+  });
+});
+
+describe('class raster of a vintage after a run over some communes', () => {
+  const gt: GeoTransform = { originX: 600_000, originY: 6_900_000, pixelWidth: 1, pixelHeight: 1 };
+  const raster = (width: number, height: number, fill: number, at: GeoTransform, runId: string): ClassRaster =>
+    ({ classes: new Uint8Array(width * height).fill(fill), width, height, geoTransform: at, vintageId: 1, runId });
+
+  it('widens the earlier map to the run and lays the analysed pixels over it, keeping the rest', () => {
+    const earlier = raster(4, 4, FIELD, gt, 'a');
+    // 3 x 3 run two pixels east and three south; its corner pixel lies outside the run's communes
+    const run = raster(3, 3, BUILT, { ...gt, originX: gt.originX + 2, originY: gt.originY - 3 }, 'b');
+    run.classes[8] = NO_DATA;
+    const merged = mergeClassRasters(earlier, run);
+    expect([merged.width, merged.height, merged.runId, merged.geoTransform]).toEqual([5, 6, 'b', gt]);
+    const at = (col: number, row: number) => merged.classes[row * merged.width + col];
+    expect([at(0, 0), at(3, 2), at(2, 3), at(4, 5), at(0, 5), at(4, 0)]).toEqual([FIELD, FIELD, BUILT, NO_DATA, NO_DATA, NO_DATA]);
+    expect(at(3, 3)).toBe(BUILT); // run over earlier
+  });
+
+  it('keeps the run alone without an earlier map or on another pixel grid', () => {
+    const run = raster(3, 3, BUILT, gt, 'b');
+    expect(mergeClassRasters(undefined, run)).toBe(run);
+    expect(mergeClassRasters(raster(4, 4, FIELD, { ...gt, originX: gt.originX + 0.5 }, 'a'), run)).toBe(run);
   });
 });
