@@ -4,7 +4,7 @@ import type { AppDeps } from '@vigie/api/http';
 import type { GeoTransform } from '@vigie/api/geo';
 import type { Run } from '@vigie/api/runs';
 import {
-  type ClassRaster, type Nomenclature, Nomenclature as NomenclatureSchema, NO_DATA, classLookup, landcoverTileKey, loadClassRaster, saveClassRaster,
+  type ClassRaster, type Nomenclature, Nomenclature as NomenclatureSchema, NO_DATA, classLookup, currentLandcoverRun, landcoverTileKey, loadClassRaster, saveClassRaster,
 } from '@vigie/api/zan';
 import { boxLiteral } from '../imagery/register';
 import { mosaicChipClassMaps, type ChipClassMap, type ModelCard } from '../runtime';
@@ -65,8 +65,7 @@ export const zanPipeline: Pipeline = {
     }
     if (maps.length < chips.length) {
       // a concurrent or earlier finalise of this run already mosaicked and cleared the chip maps
-      const done = await loadClassRasterHeader(deps, run);
-      if (done?.runId === run.id) return;
+      if ((await currentLandcoverRun(deps.storage, run.authorityId, run.vintageId!)) === run.id) return;
       throw new ChipInputError(`Cartes de ${chips.length - maps.length} tuiles introuvables : relancer l’analyse.`);
     }
     const mosaic = mosaicChipClassMaps(maps, window);
@@ -222,10 +221,5 @@ async function renderTiles(deps: AppDeps, run: Run, raster: ClassRaster, nomencl
   }
   const earlier = await deps.db.selectFrom('run').select('id').where('authorityId', '=', run.authorityId).where('vintageId', '=', run.vintageId!).where('useCase', '=', 'zan').where('id', '!=', run.id).execute();
   for (const other of earlier) await deps.storage.removePrefix(`tiles/zan/${run.authorityId}/${run.vintageId}/${other.id}`);
-}
-
-async function loadClassRasterHeader(deps: AppDeps, run: Run) {
-  const header = await deps.storage.get(`zan/${run.authorityId}/${run.vintageId}/classes.json`);
-  return header ? (JSON.parse(header.toString('utf8')) as { runId: string }) : undefined;
 }
 

@@ -195,7 +195,7 @@ async function buildReport(c: Parameters<typeof authorityOf>[0]): Promise<string
   const vintages = await analysedVintages(db, authorityId);
   const latest = vintages.at(-1);
   let mapPng: Buffer | null = null;
-  if (latest && nomenclature) {
+  if (latest) {
     const commune = await db.selectFrom('commune').select('geometry').where('authorityId', '=', authorityId).where('insee', '=', insee).executeTakeFirstOrThrow();
     const changes = await db
       .selectFrom('landChange')

@@ -11,7 +11,7 @@ import { pdfText } from './pdf-text';
 import { ARTIFACTS } from '../../e2e/browser';
 import type { CommuneZan } from '@vigie/api/contract';
 import { formatHa, loadClassRaster, reportIndicators } from '@vigie/api/zan';
-import { rasterisePolygons } from '@vigie/workers/zan';
+import { type LabelledPolygon, rasterisePolygons } from '@vigie/workers/zan';
 import { toWgs84, toWebMercator, EARTH_HALF_CIRCUMFERENCE } from '@vigie/api/geo';
 
 const ha = (m2: number) => (m2 / 10_000).toFixed(2);
@@ -219,7 +219,7 @@ describe('zan: land cover per vintage over the demo territory with the shipped m
     const mapAfter = (await loadClassRaster(stack.platform.storage, authorityId, vintageId))!;
     expect([mapAfter.width, mapAfter.height, mapAfter.geoTransform]).toEqual([mapBefore.width, mapBefore.height, mapBefore.geoTransform]);
     const commune = await stack.platform.db.selectFrom('commune').select('geometry').where('authorityId', '=', authorityId).where('insee', '=', insee!).executeTakeFirstOrThrow();
-    const inside = rasterisePolygons([{ geometry: commune.geometry as never }], mapAfter.geoTransform, mapAfter.width, mapAfter.height);
+    const inside = rasterisePolygons([{ geometry: commune.geometry as unknown as LabelledPolygon['geometry'] }], mapAfter.geoTransform, mapAfter.width, mapAfter.height);
     let changedOutside = 0, analysedOutside = 0;
     for (let p = 0; p < inside.length; p++) {
       if (inside[p]) continue;
