@@ -9,6 +9,7 @@ const Env = z.object({
   VIGIE_EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
   VIGIE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   VIGIE_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
+  VIGIE_WORKER_MEMORY_MB: z.coerce.number().int().min(64).optional(),
   VIGIE_JOB_EXPIRE_S: z.coerce.number().int().min(1).max(86_400).default(300),
   VIGIE_QUEUE_MAINTENANCE_S: z.coerce.number().int().min(1).max(3600).default(30),
 });
@@ -21,6 +22,8 @@ export interface Config {
   embeddedPgPort: number;
   logLevel: z.infer<typeof Env>['VIGIE_LOG_LEVEL'];
   workerConcurrency?: number;
+  /** memory one worker may give a land-cover map (default: three quarters of the machine's or container's) */
+  workerMemoryMb?: number;
   /** a job not finished within this time (worker killed) is retried */
   jobExpireSeconds: number;
   /** how often the queue looks for expired jobs */
@@ -43,6 +46,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     embeddedPgPort: e.VIGIE_EMBEDDED_PG_PORT,
     logLevel: e.VIGIE_LOG_LEVEL,
     workerConcurrency: e.VIGIE_WORKER_CONCURRENCY,
+    workerMemoryMb: e.VIGIE_WORKER_MEMORY_MB,
     jobExpireSeconds: e.VIGIE_JOB_EXPIRE_S,
     queueMaintenanceSeconds: e.VIGIE_QUEUE_MAINTENANCE_S,
   };

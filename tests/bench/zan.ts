@@ -17,6 +17,7 @@ import { chipGrid, type GeoTransform } from '@vigie/api/geo';
 import { type ClassRaster, classLookup } from '@vigie/api/zan';
 import { ensureDemoTerritory } from '@vigie/data';
 import { describeGeoTiff, openGeoTiff } from '@vigie/workers/imagery';
+import { FINALISE_BYTES_PER_PIXEL } from '@vigie/workers/pipelines';
 import { loadModel, measurePathOverhead, mosaicChipClassMaps, rasterFromGeoTiff, type ChipClassMap } from '@vigie/workers/runtime';
 import {
   artificialisedMask, classPalette, communeClassAreas, compareVintages, defaultNomenclature, landcoverTiles, pixelAreaM2, rasterisePolygons, renderLandcoverTile,
@@ -41,6 +42,8 @@ export interface ZanBench {
   segmentationOverBare: number;
   /** (segmentation + aggregation) / bare scaled to the pool */
   endToEndOverBare: number;
+  /** array-buffer memory added during aggregation, per pixel of the window (beyond the chip maps) */
+  aggregationBytesPerPixel: number;
 }
 
 export async function benchZan(log: (line: string) => void = console.log): Promise<ZanBench> {
@@ -49,7 +52,7 @@ export async function benchZan(log: (line: string) => void = console.log): Promi
   const model = await loadModel(MODEL_DIR, { skipChecksum: true });
   const years = manifest.vintages.slice(-2);
   const rasters: ClassRaster[] = [];
-  let segmentationMs = 0, aggregationMs = 0, bareMsPerChip = 0, chipsCount = 0, windowKm2 = 0;
+  let segmentationMs = 0, aggregationMs = 0, bareMsPerChip = 0, chipsCount = 0, windowKm2 = 0, peakBytes = 0, windowPixels = 0;
   const nomenclature = defaultNomenclature(model.card);
   const lookup = classLookup(nomenclature);
   const communesFc = JSON.parse(readFileSync(path.join(demoDir, manifest.communesFile), 'utf8')) as { features: { geometry: Polygon | MultiPolygon }[] };
@@ -83,21 +86,28 @@ export async function benchZan(log: (line: string) => void = console.log): Promi
     const sample = await Promise.all(chips.slice(0, 8).map((chip) => rasterFromGeoTiff(image, chip)));
     bareMsPerChip = (await measurePathOverhead(model, sample, 12)).bareMs;
 
-    // aggregation, as finalise does it
+    // aggregation, as finalise does it. Its typed arrays (outside the JS heap) are sampled after each step,
+    // before a collection frees the step's scratch arrays: the peak seen is close to the step's own.
+    const baseBytes = process.memoryUsage().arrayBuffers;
+    const noteMemory = () => (peakBytes = Math.max(peakBytes, process.memoryUsage().arrayBuffers - baseBytes));
     start = performance.now();
     const mosaic = mosaicChipClassMaps(maps, window);
+    noteMemory();
     const gt: GeoTransform = info.geoTransform;
     const raster: ClassRaster = { classes: mosaic.classes, width: window.width, height: window.height, geoTransform: gt, vintageId: vintage.year, runId: 'bench' };
     const artificialised = artificialisedMask(raster, nomenclature, pixelAreaM2(gt), lookup);
     const labels = rasterisePolygons(communesFc.features, gt, raster.width, raster.height);
     communeClassAreas(raster.classes, artificialised, labels, communesFc.features.length, pixelAreaM2(gt));
+    noteMemory();
     const previous = rasters.at(-1);
     if (previous) {
       compareVintages({ raster: previous, artificialised: artificialisedMask(previous, nomenclature, pixelAreaM2(gt), lookup) }, { raster, artificialised }, { communeLabels: labels, minChangeM2: 100, lookup, polygons: true });
+      noteMemory();
     }
     const palette = classPalette(nomenclature);
     for (const tile of landcoverTiles(raster)) await renderLandcoverTile(raster, palette, tile);
     aggregationMs += performance.now() - start;
+    windowPixels = window.width * window.height;
     rasters.push(raster);
   }
   const sessions = model.pool.size;
@@ -115,10 +125,12 @@ export async function benchZan(log: (line: string) => void = console.log): Promi
     endToEndKm2PerHour: perHour(segmentationMs + aggregationMs),
     segmentationOverBare: segmentationMs / bareScaledMs,
     endToEndOverBare: (segmentationMs + aggregationMs) / bareScaledMs,
+    aggregationBytesPerPixel: peakBytes / windowPixels,
   };
   log(`zan: ${years.length} vintages × ${windowKm2.toFixed(3)} km² (${chipsCount} chips of ${model.card.input.width} px, ${sessions} sessions)`);
   log(`zan: bare inference ${bareMsPerChip.toFixed(0)} ms/chip → ${perHour(bareScaledMs).toFixed(1)} km²/h`);
   log(`zan: segmentation ${result.segmentationKm2PerHour.toFixed(1)} km²/h (×${result.segmentationOverBare.toFixed(2)} bare), aggregation ${result.aggregationKm2PerHour.toFixed(1)} km²/h, end to end ${result.endToEndKm2PerHour.toFixed(1)} km²/h (×${result.endToEndOverBare.toFixed(2)} bare)`);
+  log(`zan: aggregation memory peak ${result.aggregationBytesPerPixel.toFixed(1)} B per pixel of the window beyond the chip maps (a finalise's sizing assumes ${FINALISE_BYTES_PER_PIXEL})`);
   return result;
 }
 

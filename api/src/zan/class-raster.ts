@@ -32,10 +32,9 @@ export async function saveClassRaster(storage: Storage, authorityId: number, ras
 }
 
 export async function loadClassRaster(storage: Storage, authorityId: number, vintageId: number): Promise<ClassRaster | undefined> {
-  const header = await storage.get(`${base(authorityId, vintageId)}/classes.json`);
+  const meta = await classRasterHeader(storage, authorityId, vintageId);
   const bytes = await storage.get(`${base(authorityId, vintageId)}/classes.bin`);
-  if (!header || !bytes) return undefined;
-  const meta = JSON.parse(header.toString('utf8')) as Omit<ClassRaster, 'classes'>;
+  if (!meta || !bytes) return undefined;
   // 4 MB output chunks: with zlib's default 16 KB, a 2 km territory's 100 MB map took 6× longer, one callback per chunk
   const inflated = await inflateAsync(bytes, { chunkSize: 1 << 22 });
   const classes = new Uint8Array(inflated.buffer, inflated.byteOffset, inflated.byteLength);
@@ -43,10 +42,17 @@ export async function loadClassRaster(storage: Storage, authorityId: number, vin
   return { ...meta, classes };
 }
 
+/** A vintage's stored map without its pixels: size, grid and the run it is from. */
+export type ClassRasterHeader = Omit<ClassRaster, 'classes'>;
+
+export async function classRasterHeader(storage: Storage, authorityId: number, vintageId: number): Promise<ClassRasterHeader | undefined> {
+  const header = await storage.get(`${base(authorityId, vintageId)}/classes.json`);
+  return header ? (JSON.parse(header.toString('utf8')) as ClassRasterHeader) : undefined;
+}
+
 /** The run whose map is current for a vintage (its tiles are the ones served). */
 export async function currentLandcoverRun(storage: Storage, authorityId: number, vintageId: number): Promise<string | undefined> {
-  const header = await storage.get(`${base(authorityId, vintageId)}/classes.json`);
-  return header ? (JSON.parse(header.toString('utf8')) as { runId: string }).runId : undefined;
+  return (await classRasterHeader(storage, authorityId, vintageId))?.runId;
 }
 
 export const landcoverTileKey = (authorityId: number, vintageId: number, runId: string, z: number, x: number, y: number) =>

@@ -19,3 +19,4 @@ export function pipelineFor(useCase: UseCase): Pipeline {
 
 export { parseChipKey } from './area';
 export { orthoTileKey } from './ortho';
+export { FINALISE_BYTES_PER_PIXEL } from './zan';

@@ -1,10 +1,12 @@
+import os from 'node:os';
 import { promisify } from 'node:util';
 import { deflate, inflate } from 'node:zlib';
 import type { AppDeps } from '@vigie/api/http';
-import type { GeoTransform } from '@vigie/api/geo';
+import type { Config } from '@vigie/api/config';
+import { type GeoTransform, rasterBounds } from '@vigie/api/geo';
 import type { Run } from '@vigie/api/runs';
 import {
-  type ClassRaster, type Nomenclature, Nomenclature as NomenclatureSchema, NO_DATA, classLookup, currentLandcoverRun, landcoverTileKey, loadClassRaster, saveClassRaster,
+  type ClassRaster, type Nomenclature, Nomenclature as NomenclatureSchema, NO_DATA, classLookup, classRasterHeader, currentLandcoverRun, landcoverTileKey, loadClassRaster, saveClassRaster,
 } from '@vigie/api/zan';
 import { boxLiteral } from '../imagery/register';
 import { mosaicChipClassMaps, type ChipClassMap, type ModelCard } from '../runtime';
@@ -39,6 +41,7 @@ export const zanPipeline: Pipeline = {
     if (model.card.task !== 'segmentation') throw new ChipInputError(`Le modèle « ${model.card.id} » n’est pas un modèle de segmentation.`);
     const source = await vintageGeoTiff(deps, run);
     if (source.epsg !== 2154) throw new ChipInputError(`Occupation du sol en EPSG:${source.epsg} non prise en charge : orthophoto en Lambert-93 attendue.`);
+    await checkMapFitsMemory(deps, run);
     return planChips(deps, run, model.card.input.width, OVERLAP_PX);
   },
 
@@ -52,33 +55,11 @@ export const zanPipeline: Pipeline = {
   },
 
   async finalise(deps, run) {
-    const { info, area, window } = await runGeometry(deps, run);
     const model = await modelFor(deps, modelIdOf(run));
-    const chips = await deps.db.selectFrom('runChip').select('chipKey').where('runId', '=', run.id).where('status', '=', 'done').execute();
-    const maps: ChipClassMap[] = [];
-    for (const { chipKey } of chips) {
-      const bytes = await deps.storage.get(chipMapKey(run, chipKey));
-      if (!bytes) continue;
-      const chip = parseChipKey(chipKey);
-      const classes = await inflateAsync(bytes);
-      maps.push({ chip, map: { classes: new Uint8Array(classes.buffer, classes.byteOffset, classes.byteLength), width: chip.width, height: chip.height } });
-    }
-    if (maps.length < chips.length) {
-      // a concurrent or earlier finalise of this run already mosaicked and cleared the chip maps
-      if ((await currentLandcoverRun(deps.storage, run.authorityId, run.vintageId!)) === run.id) return;
-      throw new ChipInputError(`Cartes de ${chips.length - maps.length} tuiles introuvables : relancer l’analyse.`);
-    }
-    const mosaic = mosaicChipClassMaps(maps, window);
-    const gt: GeoTransform = {
-      ...info.geoTransform,
-      originX: info.geoTransform.originX + window.x * info.geoTransform.pixelWidth,
-      originY: info.geoTransform.originY - window.y * info.geoTransform.pixelHeight,
-    };
-    if (area) maskOutside(mosaic.classes, area, gt, window.width, window.height);
-    const analysed: ClassRaster = { classes: mosaic.classes, width: window.width, height: window.height, geoTransform: gt, vintageId: run.vintageId!, runId: run.id };
-    // a run over some communes keeps the rest of the vintage's map (its tiles, later comparisons)
-    const raster = area ? mergeClassRasters(await loadClassRaster(deps.storage, run.authorityId, run.vintageId!), analysed) : analysed;
+    const raster = await vintageClassRaster(deps, run);
+    if (!raster) return;
     await saveClassRaster(deps.storage, run.authorityId, raster);
+    const gt = raster.geoTransform;
 
     const nomenclature = await nomenclatureOf(deps, run.authorityId, model.card);
     const lookup = classLookup(nomenclature);
@@ -92,6 +73,84 @@ export const zanPipeline: Pipeline = {
     await deps.storage.removePrefix(`zan/${run.authorityId}/runs/${run.id}`);
   },
 };
+
+/**
+ * Bytes per pixel of the vintage's map that a finalise holds at its peak, while it compares with another
+ * vintage: both maps and their artificialised masks, the commune labels (2), the change kinds, the earlier
+ * classes, the region bookkeeping, and the earlier steps' arrays not yet collected. Measured over the 1 km demo
+ * territory's three vintages (25 Mpx): 478 MiB of array buffers at the peak, 19 B/px.
+ */
+export const FINALISE_BYTES_PER_PIXEL = 20;
+/** Node, the model sessions and the rest of the worker. */
+const WORKER_BASE_BYTES = 2 ** 30;
+
+/** What one worker may give a finalise: VIGIE_WORKER_MEMORY_MB, or three quarters of its machine's (or container's) memory. */
+export function workerMemoryBytes(config: Config): number {
+  if (config.workerMemoryMb) return config.workerMemoryMb * 2 ** 20;
+  return 0.75 * Math.min(os.totalmem(), process.constrainedMemory() || Infinity);
+}
+
+/**
+ * The vintage's map is assembled whole in one worker's memory (a run over some communes is laid over the
+ * earlier map): an area too large for it is refused before any chip is analysed, not after hours of work.
+ */
+async function checkMapFitsMemory(deps: AppDeps, run: Run) {
+  const { info, area, window } = await runGeometry(deps, run);
+  const gt = info.geoTransform;
+  let bounds = rasterBounds(
+    { ...gt, originX: gt.originX + window.x * gt.pixelWidth, originY: gt.originY - window.y * gt.pixelHeight }, window.width, window.height,
+  );
+  const earlier = area ? await classRasterHeader(deps.storage, run.authorityId, run.vintageId!) : undefined;
+  if (earlier && Math.abs(earlier.geoTransform.pixelWidth - gt.pixelWidth) < 1e-6) {
+    const [x0, y0, x1, y1] = rasterBounds(earlier.geoTransform, earlier.width, earlier.height);
+    bounds = [Math.min(bounds[0], x0), Math.min(bounds[1], y0), Math.max(bounds[2], x1), Math.max(bounds[3], y1)];
+  }
+  const areaM2 = (bounds[2] - bounds[0]) * (bounds[3] - bounds[1]);
+  const pixels = areaM2 / pixelAreaM2(gt);
+  const needed = WORKER_BASE_BYTES + pixels * FINALISE_BYTES_PER_PIXEL;
+  const budget = workerMemoryBytes(deps.config);
+  if (needed <= budget) return;
+  const gb = (bytes: number) => (bytes / 2 ** 30).toLocaleString('fr-FR', { maximumFractionDigits: 2 });
+  throw new ChipInputError(
+    `Zone trop vaste pour une carte d’occupation du sol : ${(areaM2 / 1e6).toLocaleString('fr-FR', { maximumFractionDigits: 1 })} km² ` +
+      `à ${gt.pixelWidth.toLocaleString('fr-FR')} m par pixel (${Math.round(pixels / 1e6).toLocaleString('fr-FR')} Mpx) demandent environ ${gb(needed)} Go ` +
+      `au worker qui assemble la carte du millésime ; il dispose de ${gb(budget)} Go (VIGIE_WORKER_MEMORY_MB). ` +
+      'Donner plus de mémoire aux workers (README, « Passer à l’échelle ») : analyser moins de communes à la fois n’y change rien, la carte du millésime est assemblée en entier.',
+  );
+}
+
+/**
+ * The vintage's class raster after this run: the chip maps mosaicked over the run's window, outside its area
+ * masked, laid over the earlier map when the run covered only some communes. Undefined when an earlier
+ * finalise of this run already did it. The chip maps go out of scope here, before the comparisons need memory.
+ */
+async function vintageClassRaster(deps: AppDeps, run: Run): Promise<ClassRaster | undefined> {
+  const { info, area, window } = await runGeometry(deps, run);
+  const chips = await deps.db.selectFrom('runChip').select('chipKey').where('runId', '=', run.id).where('status', '=', 'done').execute();
+  const maps: ChipClassMap[] = [];
+  for (const { chipKey } of chips) {
+    const bytes = await deps.storage.get(chipMapKey(run, chipKey));
+    if (!bytes) continue;
+    const chip = parseChipKey(chipKey);
+    const classes = await inflateAsync(bytes);
+    maps.push({ chip, map: { classes: new Uint8Array(classes.buffer, classes.byteOffset, classes.byteLength), width: chip.width, height: chip.height } });
+  }
+  if (maps.length < chips.length) {
+    // a concurrent or earlier finalise of this run already mosaicked and cleared the chip maps
+    if ((await currentLandcoverRun(deps.storage, run.authorityId, run.vintageId!)) === run.id) return undefined;
+    throw new ChipInputError(`Cartes de ${chips.length - maps.length} tuiles introuvables : relancer l’analyse.`);
+  }
+  const mosaic = mosaicChipClassMaps(maps, window);
+  const gt: GeoTransform = {
+    ...info.geoTransform,
+    originX: info.geoTransform.originX + window.x * info.geoTransform.pixelWidth,
+    originY: info.geoTransform.originY - window.y * info.geoTransform.pixelHeight,
+  };
+  if (area) maskOutside(mosaic.classes, area, gt, window.width, window.height);
+  const analysed: ClassRaster = { classes: mosaic.classes, width: window.width, height: window.height, geoTransform: gt, vintageId: run.vintageId!, runId: run.id };
+  // a run over some communes keeps the rest of the vintage's map (its tiles, later comparisons)
+  return area ? mergeClassRasters(await loadClassRaster(deps.storage, run.authorityId, run.vintageId!), analysed) : analysed;
+}
 
 function maskOutside(classes: Uint8Array, area: AreaFeature[], gt: GeoTransform, width: number, height: number) {
   const inside = rasterisePolygons(area, gt, width, height);
@@ -130,32 +189,32 @@ async function saveCommuneAreas(deps: AppDeps, run: Run, insees: string[], areas
 /**
  * Flows against every other analysed vintage of the authority; change polygons only against the
  * neighbouring ones (the previous and the next analysed vintage), which is what a reviewer checks.
+ * The other vintages' maps are loaded one at a time: memory holds two maps, whatever the number of vintages.
  */
 async function compareWithOtherVintages(deps: AppDeps, run: Run, current: AnalysedVintage, nomenclature: Nomenclature, communeLabels: Uint16Array, insees: string[]) {
   const vintages = await deps.db.selectFrom('vintage').select(['id', 'year']).where('authorityId', '=', run.authorityId).orderBy('year').execute();
   const me = vintages.find((v) => v.id === run.vintageId)!;
   const lookup = classLookup(nomenclature);
-  const others: { id: number; year: number; analysed: AnalysedVintage }[] = [];
-  for (const v of vintages) {
-    if (v.id === me.id) continue;
-    const raster = await loadClassRaster(deps.storage, run.authorityId, v.id);
-    if (!raster) continue;
-    others.push({ ...v, analysed: { raster, artificialised: artificialisedMask(raster, nomenclature, pixelAreaM2(raster.geoTransform), lookup) } });
-  }
+  const others = [];
+  for (const v of vintages) if (v.id !== me.id && (await currentLandcoverRun(deps.storage, run.authorityId, v.id))) others.push(v);
   const previous = others.filter((o) => o.year < me.year).at(-1);
   const next = others.find((o) => o.year > me.year);
   for (const other of others) {
-    const [earlier, later] = other.year < me.year ? [other, { ...me, analysed: current }] : [{ ...me, analysed: current }, other];
+    const raster = await loadClassRaster(deps.storage, run.authorityId, other.id);
+    if (!raster) continue;
+    const analysed: AnalysedVintage = { raster, artificialised: artificialisedMask(raster, nomenclature, pixelAreaM2(raster.geoTransform), lookup) };
+    const [earlier, later] = other.year < me.year ? [{ ...other, analysed }, { ...me, analysed: current }] : [{ ...me, analysed: current }, { ...other, analysed }];
     // flows are counted on the later grid's commune labels
-    const labels = later.id === me.id ? communeLabels : rasterisePolygons(await communesFeatures(deps, run, insees), later.analysed.raster.geoTransform, later.analysed.raster.width, later.analysed.raster.height);
+    const labels = later.id === me.id ? communeLabels : rasterisePolygons(await communesFeatures(deps, run, insees), raster.geoTransform, raster.width, raster.height);
+    const polygons = other === previous || other === next;
     let result;
     try {
-      result = compareVintages(earlier.analysed, later.analysed, { communeLabels: labels, minChangeM2: MIN_CHANGE_M2, lookup, polygons: other === previous || other === next });
+      result = compareVintages(earlier.analysed, later.analysed, { communeLabels: labels, minChangeM2: MIN_CHANGE_M2, lookup, polygons });
     } catch (error) {
       throw new ChipInputError(`Comparaison ${earlier.year} → ${later.year} impossible : ${(error as Error).message}`);
     }
     await saveFlows(deps, run.authorityId, earlier.id, later.id, insees, result.flows);
-    if (other === previous || other === next) await saveChanges(deps, run.authorityId, earlier.id, later.id, insees, result.changes);
+    if (polygons) await saveChanges(deps, run.authorityId, earlier.id, later.id, insees, result.changes);
   }
 }
 

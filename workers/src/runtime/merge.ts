@@ -123,7 +123,8 @@ export const NO_DATA_CLASS = 255;
 export function mosaicChipClassMaps(results: readonly ChipClassMap[], window: PixelWindow): ClassMap {
   const { width, height } = window;
   const classes = new Uint8Array(width * height).fill(NO_DATA_CLASS);
-  const best = new Int32Array(width * height).fill(-1);
+  // distance to the nearest inner side + 1 (0: no chip yet), capped: 2 bytes per pixel, not 4, on a whole territory
+  const best = new Uint16Array(width * height);
   for (const { chip, map } of inRasterOrder(results)) {
     if (map.width !== chip.width || map.height !== chip.height) {
       throw new Error(`carte ${map.width}×${map.height} pour une tuile ${chip.width}×${chip.height}`);
@@ -141,7 +142,7 @@ export function mosaicChipClassMaps(results: readonly ChipClassMap[], window: Pi
       for (let i = 0; i < chip.width; i++) {
         const wx = chip.x + i - window.x;
         if (wx < 0 || wx >= width) continue;
-        const d = Math.min(dx[i]!, dy);
+        const d = Math.min(dx[i]!, dy, 0xfffe) + 1;
         const p = wy * width + wx;
         if (d > best[p]!) {
           best[p] = d;

@@ -26,7 +26,8 @@ export function forEachRegion(
 ): void {
   const n = width * height;
   let stack = new Int32Array(4096);
-  const pixels = new Int32Array(Math.max(1, Math.min(collectMax, n)));
+  // grown on demand up to collectMax: a change map's largest region is a small part of the territory
+  let pixels = new Int32Array(Math.max(1, Math.min(collectMax, n, 1 << 16)));
   for (let start = 0; start < n; start++) {
     if (visited[start] || !member(start)) continue;
     visited[start] = 1;
@@ -37,7 +38,14 @@ export function forEachRegion(
     while (top > 0) {
       const p = stack[--top]!;
       size++;
-      if (collected < collectMax) pixels[collected++] = p;
+      if (collected < collectMax) {
+        if (collected === pixels.length) {
+          const grown = new Int32Array(Math.min(collectMax, n, pixels.length * 2));
+          grown.set(pixels);
+          pixels = grown;
+        }
+        pixels[collected++] = p;
+      }
       const x = p % width;
       if (top + 4 > stack.length) {
         const grown = new Int32Array(stack.length * 2);

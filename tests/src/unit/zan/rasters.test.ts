@@ -62,6 +62,16 @@ describe('regions and their outlines', () => {
     expect(sizes).toEqual([4, 4]);
   });
 
+  it('collects every pixel of a region larger than its first buffer, and no more than asked', () => {
+    const side = 300; // 90,000 pixels: the buffer starts at 65,536 and grows
+    const all: number[] = [];
+    forEachRegion(side, side, () => true, side * side, (r) => all.push(r.size, r.collected, new Set(r.pixels.subarray(0, r.collected)).size));
+    expect(all).toEqual([90_000, 90_000, 90_000]);
+    const capped: number[] = [];
+    forEachRegion(side, side, () => true, 70_000, (r) => capped.push(r.size, r.collected, r.pixels.length));
+    expect(capped).toEqual([90_000, 70_000, 70_000]);
+  });
+
   it('traces an L-shaped region along pixel edges, with the region on the right', () => {
     // ##.
     // #..
