@@ -3,3 +3,4 @@ export * from './geotransform';
 export * from './chip-grid';
 export * from './web-tiles';
 export * from './area';
+export * from './tiff-window';

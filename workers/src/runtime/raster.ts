@@ -1,6 +1,7 @@
 import sharp from 'sharp';
 import type { GeoTIFFImage } from 'geotiff';
 import { VigieError } from '@vigie/api/errors';
+import { readTiffWindow } from '@vigie/api/geo';
 import type { Band } from './card';
 
 /** Pixels interleaved (HWC), one named band per channel: what every model input is cut from. */
@@ -47,7 +48,7 @@ export async function rasterFromGeoTiff(image: GeoTIFFImage, window: PixelWindow
     throw new VigieError('unknown_bands', `Le GeoTIFF a ${samples} bandes : préciser leur ordre (par ex. R, G, B, NIR).`);
   }
   const { x, y, width, height } = window;
-  const raster = await image.readRasters({ window: [x, y, x + width, y + height], interleave: true });
+  const raster = await readTiffWindow(image, [x, y, x + width, y + height]);
   const data = raster as unknown as ArrayLike<number> & { BYTES_PER_ELEMENT?: number };
   if (data instanceof Uint8Array || data instanceof Uint16Array || data instanceof Float32Array) {
     return { data, width, height, bands: names };

@@ -5,7 +5,7 @@ import type { Kysely } from 'kysely';
 import sharp from 'sharp';
 import type { Database } from '../../db/schema';
 import { VigieError } from '../../errors';
-import { type Bounds, type GeoTransform, LAMBERT93, WEB_MERCATOR, WGS84, mapToPixel, projector } from '../../geo';
+import { type Bounds, type GeoTransform, LAMBERT93, WEB_MERCATOR, WGS84, mapToPixel, projector, readTiffWindow } from '../../geo';
 import { CONFIRMED_STATUSES } from '../status';
 import type { ZipEntry } from './zip';
 
@@ -165,7 +165,7 @@ async function openRaster(file: string) {
     height: image.getHeight(),
     async readJpeg([x, y, w, h]: Bounds): Promise<Buffer> {
       const samples = bands >= 3 ? [0, 1, 2] : [0, 0, 0];
-      const data = (await image.readRasters({ window: [x, y, x + w, y + h], samples, interleave: true })) as unknown as ArrayLike<number>;
+      const data = (await readTiffWindow(image, [x, y, x + w, y + h], samples)) as unknown as ArrayLike<number>;
       const rgb = data instanceof Uint8Array ? data : Uint8Array.from(data as ArrayLike<number>, (v) => Math.max(0, Math.min(255, v)));
       return sharp(rgb, { raw: { width: w, height: h, channels: 3 } }).jpeg({ quality: 95 }).toBuffer();
     },

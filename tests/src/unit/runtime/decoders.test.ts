@@ -144,6 +144,51 @@ describe('segmentation-logits decoder', () => {
     expect(map).toMatchObject({ width: 8, height: 2 });
     expect([...map.classes]).toEqual([0, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1]);
   });
+
+  it('gives at source resolution the argmax of the bilinearly sampled logits, pixel for pixel', () => {
+    // 5 classes at stride 4 over a 64 × 48 source stretched to 64 × 64: blobs of one class, and borders where
+    // the corners disagree (where the decoder must interpolate rather than take the corners' class)
+    const c = card({ task: 'segmentation', output: { name: 'logits', format: 'segmentation-logits' } }, { width: 64, height: 64 });
+    const t = { ...letterboxTransform(c, 64, 48), scaleX: 1, scaleY: 64 / 48, padX: 0, padY: 0 };
+    const nc = 5, ow = 16, oh = 16, plane = ow * oh;
+    const data = new Float32Array(nc * plane);
+    let seed = 3;
+    const random = () => ((seed = (seed * 1_103_515_245 + 12_345) >>> 0) / 2 ** 32);
+    for (let p = 0; p < plane; p++) {
+      const blob = ((p % ow) >> 2) + ((p / ow) >> 2);
+      for (let k = 0; k < nc; k++) data[k * plane + p] = (k === blob % nc ? 2 : 0) + random() * 1.5;
+    }
+    const map = decodeSegmentationLogits({ data, dims: [1, nc, oh, ow] }, { inputWidth: 64, inputHeight: 64, transform: t });
+    expect(map).toMatchObject({ width: 64, height: 48 });
+    let interpolated = 0, mixed = 0;
+    for (let y = 0; y < 48; y++) {
+      for (let x = 0; x < 64; x++) {
+        const ox = Math.min(Math.max((x + 0.5) * (ow / 64) - 0.5, 0), ow - 1), oy = Math.min(Math.max((y + 0.5) * (64 / 48) * (oh / 64) - 0.5, 0), oh - 1);
+        const x0 = Math.floor(ox), y0 = Math.floor(oy), x1 = Math.min(x0 + 1, ow - 1), y1 = Math.min(y0 + 1, oh - 1);
+        const value = (k: number) => {
+          const at = (xx: number, yy: number) => data[k * plane + yy * ow + xx]!;
+          const top = at(x0, y0) + (at(x1, y0) - at(x0, y0)) * (ox - x0), bottom = at(x0, y1) + (at(x1, y1) - at(x0, y1)) * (ox - x0);
+          return top + (bottom - top) * (oy - y0);
+        };
+        let best = 0;
+        for (let k = 1; k < nc; k++) if (value(k) > value(best)) best = k;
+        expect(map.classes[y * 64 + x], `pixel ${x}, ${y}`).toBe(best);
+        const corner = (xx: number, yy: number) => {
+          let b = 0;
+          for (let k = 1; k < nc; k++) if (data[k * plane + yy * ow + xx]! > data[b * plane + yy * ow + xx]!) b = k;
+          return b;
+        };
+        const corners = new Set([corner(x0, y0), corner(x1, y0), corner(x0, y1), corner(x1, y1)]);
+        if (corners.size > 1) {
+          mixed++;
+          if (!corners.has(best) || best !== corner(Math.round(ox), Math.round(oy))) interpolated++;
+        }
+      }
+    }
+    // the test covers both paths: pixels whose corners agree, and mixed ones where interpolation decides
+    expect(mixed).toBeGreaterThan(200);
+    expect(interpolated).toBeGreaterThan(0);
+  });
 });
 
 describe('density-map decoder', () => {

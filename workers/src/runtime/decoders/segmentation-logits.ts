@@ -27,22 +27,9 @@ export function decodeSegmentationLogits(output: OutputTensor, options: Segmenta
   const { data } = output;
   const plane = oh * ow;
   const t = options.transform;
-  if (!t) {
-    const classes = new Uint8Array(plane);
-    for (let p = 0; p < plane; p++) {
-      let best = 0;
-      let value = data[p]!;
-      for (let c = 1; c < nc; c++) {
-        const v = data[c * plane + p]!;
-        if (v > value) {
-          value = v;
-          best = c;
-        }
-      }
-      classes[p] = best;
-    }
-    return { classes, width: ow, height: oh };
-  }
+  // argmax at output resolution: the map itself without a transform, the shortcut below with one
+  const cells = argmaxPlanes(data, nc, plane);
+  if (!t) return { classes: cells, width: ow, height: oh };
 
   const { sourceWidth: sw, sourceHeight: sh } = t;
   const fx = ow / options.inputWidth;
@@ -71,6 +58,12 @@ export function decodeSegmentationLogits(output: OutputTensor, options: Segmenta
       const b = r0 + xs.i1[x]!;
       const c0 = r1 + xs.i0[x]!;
       const d = r1 + xs.i1[x]!;
+      // a class that wins at the four corners wins their convex combination: no need to interpolate
+      const corner = cells[a]!;
+      if (corner === cells[b] && corner === cells[c0] && corner === cells[d]) {
+        classes[y * sw + x] = corner;
+        continue;
+      }
       const wx = xs.w[x]!;
       let best = 0;
       let value = -Infinity;
@@ -87,4 +80,22 @@ export function decodeSegmentationLogits(output: OutputTensor, options: Segmenta
     }
   }
   return { classes, width: sw, height: sh };
+}
+
+/** Per cell, the first class with the highest logit. */
+function argmaxPlanes(data: OutputTensor['data'], nc: number, plane: number): Uint8Array {
+  const classes = new Uint8Array(plane);
+  for (let p = 0; p < plane; p++) {
+    let best = 0;
+    let value = data[p]!;
+    for (let c = 1; c < nc; c++) {
+      const v = data[c * plane + p]!;
+      if (v > value) {
+        value = v;
+        best = c;
+      }
+    }
+    classes[p] = best;
+  }
+  return classes;
 }

@@ -1,0 +1,114 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fromArrayBuffer, fromFile, type GeoTIFFImage } from 'geotiff';
+import sharp, { type TiffOptions } from 'sharp';
+import { describe, expect, it, vi } from 'vitest';
+import { readTiffWindow } from '@vigie/api/geo';
+import { GeoTiffWriter } from '@vigie/data/geotiff';
+
+const WIDTH = 300, HEIGHT = 200; // not multiples of the 64 px tiles: the right and bottom tiles are padded
+
+/** Pixels with structure and noise, so that the predictor and deflate have something to do. */
+function pixels(channels: number): Buffer {
+  const data = Buffer.alloc(WIDTH * HEIGHT * channels);
+  let seed = 7;
+  for (let i = 0; i < data.length; i++) {
+    seed = (seed * 1_103_515_245 + 12_345) >>> 0;
+    data[i] = (((i / channels) % WIDTH) + (seed >>> 27) + (i % channels) * 40) & 255;
+  }
+  return data;
+}
+
+async function sharpTiff(channels: number, options: TiffOptions): Promise<GeoTIFFImage> {
+  const tiff = await sharp(pixels(channels), { raw: { width: WIDTH, height: HEIGHT, channels: channels as 3 | 4 } })
+    .tiff({ tile: true, tileWidth: 64, tileHeight: 64, ...options })
+    .toBuffer();
+  return (await fromArrayBuffer(tiff.buffer.slice(tiff.byteOffset, tiff.byteOffset + tiff.byteLength) as ArrayBuffer)).getImage();
+}
+
+const WINDOWS: [number, number, number, number][] = [
+  [0, 0, WIDTH, HEIGHT], // the whole image
+  [0, 0, 1, 1],
+  [63, 63, 65, 65], // four tiles meeting
+  [37, 11, 229, 190],
+  [250, 150, WIDTH, HEIGHT], // the padded corner tile
+  [5, 0, 6, HEIGHT], // one column
+];
+
+/** readTiffWindow's bytes, and whether it handed the window to geotiff.js's generic reader. */
+async function read(image: GeoTIFFImage, window: [number, number, number, number], samples?: number[]) {
+  const generic = vi.spyOn(image, 'readRasters');
+  try {
+    const bytes = Buffer.from((await readTiffWindow(image, window, samples)) as Uint8Array);
+    return { bytes, generic: generic.mock.calls.length > 0 };
+  } finally {
+    generic.mockRestore();
+  }
+}
+
+/** What geotiff.js's generic reader gives for the same window: the reference. */
+async function reference(image: GeoTIFFImage, window: [number, number, number, number], samples?: number[]) {
+  return Buffer.from((await image.readRasters({ window, interleave: true, ...(samples ? { samples } : {}) })) as unknown as Uint8Array);
+}
+
+describe('readTiffWindow', () => {
+  it('reads Vigie’s own tiled deflate + predictor GeoTIFFs exactly as geotiff.js does', async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'vigie-window-')), 'ortho.tif');
+    const writer = new GeoTiffWriter(file, { width: WIDTH, height: HEIGHT, tileSize: 64, samplesPerPixel: 3, originX: 600_000, originY: 6_800_000, pixelSize: 0.2, epsg: 2154 });
+    const data = pixels(3);
+    for (let ty = 0; ty < writer.tilesDown; ty++) {
+      for (let tx = 0; tx < writer.tilesAcross; tx++) {
+        const tile = new Uint8Array(64 * 64 * 3);
+        for (let y = 0; y < 64 && ty * 64 + y < HEIGHT; y++) {
+          const from = ((ty * 64 + y) * WIDTH + tx * 64) * 3;
+          tile.set(data.subarray(from, from + Math.min(64, WIDTH - tx * 64) * 3), y * 64 * 3);
+        }
+        writer.writeTile(tx, ty, tile);
+      }
+    }
+    writer.close();
+    const image = await (await fromFile(file)).getImage();
+    for (const window of WINDOWS) {
+      const got = await read(image, window);
+      expect(got.generic).toBe(false);
+      expect(got.bytes.equals(await reference(image, window)), `window ${window}`).toBe(true);
+      expect(await readTiffWindow(image, window)).toMatchObject({ width: window[2] - window[0], height: window[3] - window[1] });
+    }
+    // and the pixels are the ones written
+    expect(Buffer.from((await readTiffWindow(image, [0, 0, WIDTH, HEIGHT])) as Uint8Array).equals(data)).toBe(true);
+  });
+
+  it.each([
+    ['deflate, horizontal predictor', { compression: 'deflate', predictor: 'horizontal' }, false],
+    ['deflate, no predictor', { compression: 'deflate', predictor: 'none' }, false],
+    ['uncompressed', { compression: 'none' }, false],
+    ['LZW (through geotiff.js)', { compression: 'lzw', predictor: 'horizontal' }, true],
+  ] as const)('reads a tiled RGB TIFF, %s, as geotiff.js does', async (_, options, generic) => {
+    const image = await sharpTiff(3, options as TiffOptions);
+    for (const window of WINDOWS) {
+      const got = await read(image, window);
+      expect(got.generic).toBe(generic);
+      expect(got.bytes.equals(await reference(image, window)), `window ${window}`).toBe(true);
+    }
+  });
+
+  it('picks and orders samples: RGB out of RGBA, a band repeated', async () => {
+    const image = await sharpTiff(4, { compression: 'deflate', predictor: 'horizontal' });
+    for (const samples of [[0, 1, 2], [2, 1, 0], [3, 3, 3]]) {
+      for (const window of WINDOWS) {
+        const got = await read(image, window, samples);
+        expect(got.generic).toBe(false);
+        expect(got.bytes.equals(await reference(image, window, samples)), `samples ${samples} window ${window}`).toBe(true);
+      }
+    }
+  });
+
+  it('leaves a window outside the image to geotiff.js', async () => {
+    const image = await sharpTiff(3, { compression: 'deflate' });
+    const outside: [number, number, number, number] = [WIDTH - 10, HEIGHT - 10, WIDTH + 10, HEIGHT + 10];
+    const got = await read(image, outside);
+    expect(got.generic).toBe(true);
+    expect(got.bytes.equals(await reference(image, outside))).toBe(true);
+  });
+});
