@@ -24,6 +24,11 @@ export function mapToPixel(gt: GeoTransform, x: number, y: number): Position {
   return [(x - gt.originX) / gt.pixelWidth, (gt.originY - y) / gt.pixelHeight];
 }
 
+/** The geotransform of a window of a raster: same pixels, origin at the window's top-left corner. */
+export function windowGeoTransform(gt: GeoTransform, window: { x: number; y: number }): GeoTransform {
+  return { ...gt, originX: gt.originX + window.x * gt.pixelWidth, originY: gt.originY - window.y * gt.pixelHeight };
+}
+
 export function rasterBounds(gt: GeoTransform, width: number, height: number): Bounds {
   return [gt.originX, gt.originY - height * gt.pixelHeight, gt.originX + width * gt.pixelWidth, gt.originY];
 }

@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import { deflate, inflate } from 'node:zlib';
 import type { AppDeps } from '@vigie/api/http';
 import type { Config } from '@vigie/api/config';
-import { type GeoTransform, rasterBounds } from '@vigie/api/geo';
+import { type GeoTransform, rasterBounds, windowGeoTransform } from '@vigie/api/geo';
 import type { Run } from '@vigie/api/runs';
 import {
   type ClassRaster, type Nomenclature, Nomenclature as NomenclatureSchema, NO_DATA, classLookup, classRasterHeader, currentLandcoverRun, landcoverTileKey, loadClassRaster, saveClassRaster,
@@ -97,9 +97,7 @@ export function workerMemoryBytes(config: Config): number {
 async function checkMapFitsMemory(deps: AppDeps, run: Run) {
   const { info, area, window } = await runGeometry(deps, run);
   const gt = info.geoTransform;
-  let bounds = rasterBounds(
-    { ...gt, originX: gt.originX + window.x * gt.pixelWidth, originY: gt.originY - window.y * gt.pixelHeight }, window.width, window.height,
-  );
+  let bounds = rasterBounds(windowGeoTransform(gt, window), window.width, window.height);
   const earlier = area ? await classRasterHeader(deps.storage, run.authorityId, run.vintageId!) : undefined;
   if (earlier && Math.abs(earlier.geoTransform.pixelWidth - gt.pixelWidth) < 1e-6) {
     const [x0, y0, x1, y1] = rasterBounds(earlier.geoTransform, earlier.width, earlier.height);
@@ -141,11 +139,7 @@ async function vintageClassRaster(deps: AppDeps, run: Run): Promise<ClassRaster 
     throw new ChipInputError(`Cartes de ${chips.length - maps.length} tuiles introuvables : relancer l’analyse.`);
   }
   const mosaic = mosaicChipClassMaps(maps, window);
-  const gt: GeoTransform = {
-    ...info.geoTransform,
-    originX: info.geoTransform.originX + window.x * info.geoTransform.pixelWidth,
-    originY: info.geoTransform.originY - window.y * info.geoTransform.pixelHeight,
-  };
+  const gt = windowGeoTransform(info.geoTransform, window);
   if (area) maskOutside(mosaic.classes, area, gt, window.width, window.height);
   const analysed: ClassRaster = { classes: mosaic.classes, width: window.width, height: window.height, geoTransform: gt, vintageId: run.vintageId!, runId: run.id };
   // a run over some communes keeps the rest of the vintage's map (its tiles, later comparisons)
