@@ -7,20 +7,28 @@ const inflateAsync = promisify(inflate);
 /** TIFF compression codes read by the fast path: none, Adobe deflate, old-style deflate. */
 const DIRECT_COMPRESSIONS = new Set([1, 8, 32946]);
 const TILE_CHUNK_BYTES = 1 << 20;
+/** What GDAL writes by default for COMPRESS=JPEG on RGB orthophotos. */
+const PHOTOMETRIC_YCBCR = 6;
 
 /**
  * One window of a GeoTIFF, samples interleaved (HWC). The common orthophoto layout (tiled, 8 bits per sample,
  * samples interleaved, uncompressed or deflate, with or without the horizontal predictor, as Vigie's demo and
  * GDAL's `COMPRESS=DEFLATE` COGs are) is read tile by tile, inflated by Node's zlib off the main thread and
  * copied row by row: geotiff.js's generic path (pako, one DataView read per sample) made the read take twice
- * as long as running the model on the chip. Any other layout (JPEG, LZW, 16 bits, strips…) goes through
- * geotiff.js. `samples` picks and orders the samples (default: all).
+ * as long as running the model on the chip. YCbCr images (JPEG orthophotos) are converted to RGB; any other
+ * layout (JPEG, LZW, 16 bits, strips…) goes through geotiff.js. `samples` picks and orders the samples
+ * (default: all).
  */
 export async function readTiffWindow(image: GeoTIFFImage, [x0, y0, x1, y1]: readonly [number, number, number, number], samples?: readonly number[]): Promise<ReadRasterResult> {
   const spp = image.getSamplesPerPixel();
   const compression = (image.fileDirectory.getValue('Compression') as number | undefined) ?? 1;
   const predictor = ((await image.fileDirectory.loadValue('Predictor')) as number | undefined) ?? 1;
   const eightBit = Array.from({ length: spp }, (_, s) => image.getBitsPerSample(s) === 8 && image.getSampleFormat(s) === 1).every(Boolean);
+  if (image.fileDirectory.getValue('PhotometricInterpretation') === PHOTOMETRIC_YCBCR) {
+    // readRasters would hand back Y, Cb, Cr as if they were R, G, B: the colours of the model input and the map
+    const rgb = (await image.readRGB({ window: [x0, y0, x1, y1], interleave: true })) as unknown as Uint8Array & { width: number; height: number };
+    return samples ? pickSamples(rgb, 3, samples) : rgb;
+  }
   const inside = x0 >= 0 && y0 >= 0 && x1 <= image.getWidth() && y1 <= image.getHeight() && x1 > x0 && y1 > y0;
   const direct = inside && image.isTiled && image.planarConfiguration === 1 && eightBit && DIRECT_COMPRESSIONS.has(compression) && (predictor === 1 || predictor === 2);
   if (!direct) return image.readRasters({ window: [x0, y0, x1, y1], interleave: true, ...(samples ? { samples: [...samples] } : {}) });
@@ -64,6 +72,15 @@ export async function readTiffWindow(image: GeoTIFFImage, [x0, y0, x1, y1]: read
   result.width = width;
   result.height = height;
   return result;
+}
+
+function pickSamples(data: Uint8Array & { width: number; height: number }, spp: number, samples: readonly number[]) {
+  const n = data.width * data.height, out = samples.length;
+  const picked = new Uint8Array(n * out) as Uint8Array & { width: number; height: number };
+  for (let p = 0; p < n; p++) for (let k = 0; k < out; k++) picked[p * out + k] = data[p * spp + samples[k]!]!;
+  picked.width = data.width;
+  picked.height = data.height;
+  return picked;
 }
 
 /** TIFF predictor 2 on 8-bit interleaved samples: each sample was stored as the difference from its left neighbour. */

@@ -7,6 +7,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { readTiffWindow } from '@vigie/api/geo';
 import { GeoTiffWriter } from '@vigie/data/geotiff';
 
+const FIXTURES = path.resolve(import.meta.dirname, '../../../fixtures/imagery');
 const WIDTH = 300, HEIGHT = 200; // not multiples of the 64 px tiles: the right and bottom tiles are padded
 
 /** Pixels with structure and noise, so that the predictor and deflate have something to do. */
@@ -102,6 +103,20 @@ describe('readTiffWindow', () => {
         expect(got.bytes.equals(await reference(image, window, samples)), `samples ${samples} window ${window}`).toBe(true);
       }
     }
+  });
+
+  it('gives RGB, not Y, Cb, Cr, from a JPEG orthophoto in YCbCr (GDAL’s COMPRESS=JPEG)', async () => {
+    // tests/fixtures/imagery/make_ycbcr_jpeg.py: red (200, 40, 30) on the left half, blue (30, 60, 190) on the right
+    const image = await (await fromFile(path.join(FIXTURES, 'ycbcr-jpeg.tif'))).getImage();
+    const near = (got: ArrayLike<number>, expected: number[]) => expected.every((v, k) => Math.abs(got[k]! - v) <= 6);
+    const all = (await readTiffWindow(image, [0, 0, 64, 48])) as Uint8Array;
+    expect(all).toMatchObject({ width: 64, height: 48 });
+    for (const [x, y, colour] of [[5, 5, [200, 40, 30]], [60, 40, [30, 60, 190]], [20, 30, [200, 40, 30]], [40, 10, [30, 60, 190]]] as const) {
+      const p = (y * 64 + x) * 3;
+      expect(near(all.subarray(p, p + 3), [...colour]), `pixel ${x}, ${y}: ${[...all.subarray(p, p + 3)]}`).toBe(true);
+    }
+    const window = (await readTiffWindow(image, [50, 20, 52, 21], [2, 1, 0])) as Uint8Array;
+    expect(near(window, [190, 60, 30]) && near(window.subarray(3), [190, 60, 30]), `${[...window]}`).toBe(true);
   });
 
   it('leaves a window outside the image to geotiff.js', async () => {
