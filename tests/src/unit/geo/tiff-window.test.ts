@@ -39,12 +39,12 @@ const WINDOWS: [number, number, number, number][] = [
 
 /** readTiffWindow's bytes, and whether it handed the window to geotiff.js's generic reader. */
 async function read(image: GeoTIFFImage, window: [number, number, number, number], samples?: number[]) {
-  const generic = vi.spyOn(image, 'readRasters');
+  const generic = [vi.spyOn(image, 'readRasters'), vi.spyOn(image, 'readRGB')];
   try {
     const bytes = Buffer.from((await readTiffWindow(image, window, samples)) as Uint8Array);
-    return { bytes, generic: generic.mock.calls.length > 0 };
+    return { bytes, generic: generic.some((spy) => spy.mock.calls.length > 0) };
   } finally {
-    generic.mockRestore();
+    for (const spy of generic) spy.mockRestore();
   }
 }
 
@@ -105,10 +105,32 @@ describe('readTiffWindow', () => {
     }
   });
 
+  it('decodes JPEG tiles natively, to what geotiff.js’s own JPEG decoder gives within rounding', async () => {
+    const image = await sharpTiff(3, { compression: 'jpeg', quality: 90 });
+    for (const window of WINDOWS) {
+      const got = await read(image, window);
+      expect(got.generic).toBe(false);
+      const expected = await reference(image, window);
+      expect(got.bytes.length).toBe(expected.length);
+      let worst = 0, total = 0;
+      for (let i = 0; i < expected.length; i++) {
+        const d = Math.abs(got.bytes[i]! - expected[i]!);
+        worst = Math.max(worst, d);
+        total += d;
+      }
+      // two IDCTs (libjpeg-turbo's, pdf.js's) round differently; a colour or placement error would be far larger
+      expect(worst, `window ${window}`).toBeLessThanOrEqual(8);
+      expect(total / expected.length, `window ${window}`).toBeLessThan(1.5);
+    }
+  });
+
   it('gives RGB, not Y, Cb, Cr, from a JPEG orthophoto in YCbCr (GDAL’s COMPRESS=JPEG)', async () => {
-    // tests/fixtures/imagery/make_ycbcr_jpeg.py: red (200, 40, 30) on the left half, blue (30, 60, 190) on the right
+    // tests/fixtures/imagery/make_ycbcr_jpeg.py: red (200, 40, 30) on the left half, blue (30, 60, 190) on the
+    // right; strips, with the JPEG tables shared in the TIFF header
     const image = await (await fromFile(path.join(FIXTURES, 'ycbcr-jpeg.tif'))).getImage();
     const near = (got: ArrayLike<number>, expected: number[]) => expected.every((v, k) => Math.abs(got[k]! - v) <= 6);
+    const whole = await read(image, [0, 0, 64, 48]);
+    expect(whole.generic).toBe(false);
     const all = (await readTiffWindow(image, [0, 0, 64, 48])) as Uint8Array;
     expect(all).toMatchObject({ width: 64, height: 48 });
     for (const [x, y, colour] of [[5, 5, [200, 40, 30]], [60, 40, [30, 60, 190]], [20, 30, [200, 40, 30]], [40, 10, [30, 60, 190]]] as const) {
