@@ -51,6 +51,15 @@ export async function describeGeoTiff(file: string): Promise<GeoTiffInfo> {
   if (!isSupportedCrs(epsg)) {
     throw new VigieError('imagery_unsupported_crs', `Système de coordonnées EPSG:${epsg} non pris en charge : reprojetez en Lambert-93 (EPSG:2154).`);
   }
+  const bits = Array.from({ length: image.getSamplesPerPixel() }, (_, s) => [image.getBitsPerSample(s), image.getSampleFormat(s)] as const);
+  if (bits.some(([b, format]) => b !== 8 || format !== 1)) {
+    // the models, the map tiles and the exports all read 0–255 samples: 16-bit or float pixels would be misread silently
+    throw new VigieError(
+      'imagery_unsupported_depth',
+      `Le fichier ${file} a des échantillons de ${bits[0]![0]} bits${bits[0]![1] === 3 ? ' flottants' : ''} : Vigie lit des orthophotos en 8 bits. ` +
+        'Convertissez-le, par exemple : gdal_translate -ot Byte -scale -co TILED=YES -co COMPRESS=DEFLATE -co PREDICTOR=2 entrée.tif sortie.tif',
+    );
+  }
   const [pixelWidth, negHeight] = resolution as [number, number];
   if (!(pixelWidth > 0) || !(negHeight < 0)) throw new VigieError('imagery_not_north_up', 'Seules les images orientées nord (sans rotation) sont prises en charge.');
   const geoTransform: GeoTransform = { originX: origin[0]!, originY: origin[1]!, pixelWidth, pixelHeight: -negHeight };

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import sharp from 'sharp';
+import { writeArrayBuffer } from 'geotiff';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateToLatest } from '@vigie/api/db';
 import { up as renumberNomenclatures } from '../../../../api/src/db/migrations/0006_nomenclature_2023';
@@ -106,7 +107,7 @@ function foundationSuite(mode: 'embedded' | 'external') {
       }
     });
 
-    it('registers one orthophoto per vintage: refuses a second file, an unknown CRS and an image without georeferencing, writing nothing', async () => {
+    it('registers one orthophoto per vintage: refuses a second file, an unknown CRS, an image without georeferencing and 16-bit samples, writing nothing', async () => {
       const db = stack.platform.db;
       const year = 2015;
       const first = path.join(stack.config.dataDir, 'dalle-a.tif'), second = path.join(stack.config.dataDir, 'dalle-b.tif');
@@ -129,6 +130,13 @@ function foundationSuite(mode: 'embedded' | 'external') {
       await sharp({ create: { width: 64, height: 64, channels: 3, background: '#808080' } }).tiff().toFile(plain);
       await expect(registerGeoTiff(db, { authorityId, year: 2014, file: plain })).rejects.toThrow(/géoréférencé|système de coordonnées/);
       await expect(registerGeoTiff(db, { authorityId, year: 2014, file: path.join(stack.config.dataDir, 'absente.tif') })).rejects.toThrow(/introuvable/);
+      // georeferenced, but 16 bits per sample: read as 0–255 it would be garbage for the models and the map
+      const deep = path.join(stack.config.dataDir, 'ortho-16bits.tif');
+      fs.writeFileSync(deep, Buffer.from(writeArrayBuffer(new Uint16Array(32 * 32 * 3).fill(40_000), {
+        width: 32, height: 32, SamplesPerPixel: 3, BitsPerSample: [16, 16, 16], PlanarConfiguration: 1, PhotometricInterpretation: 2,
+        ModelPixelScale: [0.2, 0.2, 0], ModelTiepoint: [0, 0, 0, ORIGIN.originX, ORIGIN.originY, 0], GTModelTypeGeoKey: 1, GTRasterTypeGeoKey: 1, ProjectedCSTypeGeoKey: 2154,
+      })));
+      await expect(registerGeoTiff(db, { authorityId, year: 2014, file: deep })).rejects.toThrow(/16 bits : Vigie lit des orthophotos en 8 bits.*gdal_translate -ot Byte -scale/);
       expect(await tableCounts(db)).toEqual(before);
     });
 
