@@ -3,6 +3,7 @@ import { type Migration, type MigrationProvider, Migrator } from 'kysely/migrati
 import * as m0001 from './migrations/0001_initial';
 import * as m0005 from './migrations/0005_zan';
 import * as m0006 from './migrations/0006_nomenclature_2023';
+import * as m0007 from './migrations/0007_imagery_bands';
 import type { Database } from './schema';
 
 /** Listed here, not discovered on disk: the bundle and the tests see the same migrations. */
@@ -10,6 +11,7 @@ const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
   '0005_zan': m0005,
   '0006_nomenclature_2023': m0006,
+  '0007_imagery_bands': m0007,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -105,6 +105,8 @@ export interface ImagerySourceTable {
   width: number | null;
   height: number | null;
   bands: number;
+  /** what each sample is (null: skipped, e.g. alpha); null for sources registered without their bands known */
+  bandNames: ColumnType<(string | null)[] | null, (string | null)[] | null | undefined, (string | null)[] | null>;
   createdAt: Timestamp;
 }
 

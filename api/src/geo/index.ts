@@ -4,3 +4,4 @@ export * from './chip-grid';
 export * from './web-tiles';
 export * from './area';
 export * from './tiff-window';
+export * from './bands';

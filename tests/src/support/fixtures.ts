@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import { writeArrayBuffer } from 'geotiff';
 import { GeoTiffWriter } from '@vigie/data/geotiff';
 
 /**
@@ -25,4 +27,19 @@ export function writeGradientOrtho(file: string, opts: { width: number; height: 
     }
   }
   writer.close();
+}
+
+/**
+ * A 32 × 32 georeferenced GeoTIFF (Lambert-93, 0.20 m, strips, uncompressed) of any sample count and depth,
+ * filled with one value: for what the demo never has (a fourth band, an alpha band, 16-bit samples).
+ */
+export function writeSmallGeoTiff(file: string, opts: { samples: number; bits?: 8 | 16; alpha?: boolean; originX: number; originY: number; value?: number }) {
+  const bits = opts.bits ?? 8, n = 32 * 32 * opts.samples;
+  const values = bits === 16 ? new Uint16Array(n) : new Uint8Array(n);
+  values.fill(opts.value ?? 100);
+  fs.writeFileSync(file, Buffer.from(writeArrayBuffer(values, {
+    width: 32, height: 32, SamplesPerPixel: opts.samples, BitsPerSample: Array(opts.samples).fill(bits), PlanarConfiguration: 1,
+    PhotometricInterpretation: opts.samples >= 3 ? 2 : 1, ...(opts.alpha ? { ExtraSamples: [2] } : {}),
+    ModelPixelScale: [0.2, 0.2, 0], ModelTiepoint: [0, 0, 0, opts.originX, opts.originY, 0], GTModelTypeGeoKey: 1, GTRasterTypeGeoKey: 1, ProjectedCSTypeGeoKey: 2154,
+  })));
 }

@@ -45,16 +45,17 @@ export function territoryCommands(program: Command, config: () => Config) {
     .option('--date <yyyy-mm-dd>', 'date de prise de vue')
     .option('--authority <slug>', 'collectivité propriétaire', 'demo')
     .option('--replace', 'remplace l’orthophoto déjà enregistrée pour ce millésime')
-    .action(async (file: string, opts: { vintage: number; date?: string; authority: string; replace?: boolean }) => {
+    .option('--bands <list>', 'ce qu’est chaque bande, dans l’ordre du fichier : R,G,B (défaut), NIR,R,G (IRC de l’IGN), R,G,B,NIR, - pour en ignorer une')
+    .action(async (file: string, opts: { vintage: number; date?: string; authority: string; replace?: boolean; bands?: string }) => {
       if (/^https?:\/\//.test(file)) {
         throw new VigieError('imagery_unsupported', 'Les gabarits XYZ/WMTS ne sont pas encore pris en charge : fournir un GeoTIFF.');
       }
       const platform = await openPlatform(config(), { applicationName: 'vigie-cli', queue: { supervise: false } });
       try {
-        const { info, replaced } = await registerGeoTiff(platform.db, {
-          authorityId: await authorityIdOf(platform.db, opts.authority), year: opts.vintage, file, acquisitionDate: opts.date, replace: opts.replace,
+        const { info, bandNames, replaced } = await registerGeoTiff(platform.db, {
+          authorityId: await authorityIdOf(platform.db, opts.authority), year: opts.vintage, file, acquisitionDate: opts.date, replace: opts.replace, bands: opts.bands,
         });
-        console.log(`Millésime ${opts.vintage} : ${info.width} × ${info.height} px, ${info.gsdM} m/px, EPSG:${info.epsg}.`);
+        console.log(`Millésime ${opts.vintage} : ${info.width} × ${info.height} px, ${info.gsdM} m/px, EPSG:${info.epsg}, bandes ${bandNames.map((b) => b ?? '-').join(',')}.`);
         if (replaced.length > 0) console.log(`Remplace ${replaced.join(', ')} : relancez les analyses de ce millésime (tuilage, dépôts, occupation du sol).`);
       } finally {
         await platform.close();

@@ -11,6 +11,8 @@ export interface GeoTiffInfo {
   geoTransform: GeoTransform;
   bounds: Bounds;
   gsdM: number;
+  /** the sample marked as alpha (TIFF ExtraSamples), if any */
+  alphaSample: number | null;
 }
 
 /** Opened files per process: a GeoTIFF header is read once, windows are read on demand. */
@@ -73,5 +75,15 @@ export async function describeGeoTiff(file: string): Promise<GeoTiffInfo> {
     geoTransform,
     bounds: [geoTransform.originX, geoTransform.originY - height * geoTransform.pixelHeight, geoTransform.originX + width * pixelWidth, geoTransform.originY],
     gsdM: pixelWidth,
+    alphaSample: alphaSampleOf(image),
   };
+}
+
+/** ExtraSamples 1 (associated) or 2 (unassociated alpha) after the colour samples. */
+function alphaSampleOf(image: GeoTIFFImage): number | null {
+  const extra = image.fileDirectory.getValue('ExtraSamples') as ArrayLike<number> | undefined;
+  if (!extra) return null;
+  const first = image.getSamplesPerPixel() - extra.length;
+  for (let k = 0; k < extra.length; k++) if (extra[k] === 1 || extra[k] === 2) return first + k;
+  return null;
 }

@@ -1,2 +1,3 @@
 export * from './geotiff-source';
 export * from './register';
+export * from './bands';

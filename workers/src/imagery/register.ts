@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '@vigie/api/db';
 import { VigieError } from '@vigie/api/errors';
 import { toWgs84, type Bounds } from '@vigie/api/geo';
+import { bandNamesFor } from './bands';
 import { describeGeoTiff } from './geotiff-source';
 
 /** PostgreSQL box literal of a WGS84 box. */
@@ -24,10 +25,11 @@ export function lambert93BoundsToWgs84([minX, minY, maxX, maxY]: Bounds): Bounds
  */
 export async function registerGeoTiff(
   db: Kysely<Database>,
-  input: { authorityId: number; year: number; file: string; acquisitionDate?: string; label?: string; replace?: boolean },
+  input: { authorityId: number; year: number; file: string; acquisitionDate?: string; label?: string; replace?: boolean; bands?: string },
 ) {
   const file = path.resolve(input.file);
   const info = await describeGeoTiff(file);
+  const bandNames = bandNamesFor(file, info.bands, info.alphaSample, input.bands);
   const wgs84 = info.epsg === 2154 ? lambert93BoundsToWgs84(info.bounds) : info.bounds;
   return db.transaction().execute(async (trx) => {
     const vintage = await trx
@@ -64,10 +66,11 @@ export async function registerGeoTiff(
         width: info.width,
         height: info.height,
         bands: info.bands,
+        bandNames,
       })
-      .onConflict((oc) => oc.columns(['vintageId', 'uri']).doUpdateSet({ epsg: info.epsg, bounds: info.bounds, bbox: boxLiteral(wgs84), gsdM: info.gsdM, width: info.width, height: info.height, bands: info.bands }))
+      .onConflict((oc) => oc.columns(['vintageId', 'uri']).doUpdateSet({ epsg: info.epsg, bounds: info.bounds, bbox: boxLiteral(wgs84), gsdM: info.gsdM, width: info.width, height: info.height, bands: info.bands, bandNames }))
       .returning('id')
       .executeTakeFirstOrThrow();
-    return { vintageId: vintage.id, sourceId: source.id, info, replaced: others.map((o) => o.uri) };
+    return { vintageId: vintage.id, sourceId: source.id, info, bandNames, replaced: others.map((o) => o.uri) };
   });
 }

@@ -21,7 +21,7 @@ const modelIdOf = (run: Run) => run.modelId ?? DEFAULT_MODELS.dumps!.id;
 export const dumpsPipeline: Pipeline = {
   async plan(deps, run) {
     const model = await modelFor(deps, modelIdOf(run));
-    return planChips(deps, run, model.card.input.width, OVERLAP_PX);
+    return planChips(deps, run, model.card, OVERLAP_PX);
   },
 
   async processChip(deps, run, chipKey) {

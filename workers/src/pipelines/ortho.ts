@@ -1,7 +1,7 @@
 import sharp, { type OverlayOptions } from 'sharp';
 import {
   LAMBERT93, WEB_MERCATOR, type Bounds, type TileAddress, mapToPixel, nativeZoom, parseTileKey, projector, tileBounds, tileKey,
-  readTiffWindow, tilesCovering, toWgs84, TILE_SIZE,
+  displaySamples, readTiffWindow, tilesCovering, toWgs84, TILE_SIZE,
 } from '@vigie/api/geo';
 import { describeGeoTiff, openGeoTiff } from '../imagery/geotiff-source';
 import { errorMessage } from '@vigie/api/errors';
@@ -60,7 +60,7 @@ export const orthoPipeline: Pipeline = {
     const { image } = await openGeoTiff(source.uri);
     let window: Uint8Array;
     try {
-      const raster = await readTiffWindow(image, [wx, wy, wx1, wy1], [0, 1, 2]);
+      const raster = await readTiffWindow(image, [wx, wy, wx1, wy1], displaySamples(source.bandNames, source.bands));
       window = raster as unknown as Uint8Array;
     } catch (error) {
       throw new ChipInputError(`Lecture de l’orthophoto impossible (tuile ${chipKey}) : ${errorMessage(error)}`);

@@ -1,8 +1,9 @@
 import type { AppDeps } from '@vigie/api/http';
 import { VigieError, errorMessage } from '@vigie/api/errors';
 import type { Run } from '@vigie/api/runs';
+import type { BandNames } from '../imagery/bands';
 import { describeGeoTiff, openGeoTiff } from '../imagery/geotiff-source';
-import { rasterFromGeoTiff } from '../runtime';
+import { type ModelCard, bandIndices, rasterFromGeoTiff } from '../runtime';
 import { areaWindow, chipKeyOf, chipsInArea, parseChipKey, runArea } from './area';
 import { ChipInputError } from './pipeline';
 
@@ -17,7 +18,10 @@ export async function vintageGeoTiff(deps: AppDeps, run: Run) {
     .orderBy('id')
     .executeTakeFirst();
   if (!source) throw new ChipInputError('Aucune orthophoto GeoTIFF enregistrée pour ce millésime.');
-  return source;
+  if (!source.bandNames) {
+    throw new ChipInputError(`L’orthophoto ${source.uri} a ${source.bands} bandes sans nom : l’enregistrer à nouveau avec --bands (voir le README).`);
+  }
+  return { ...source, bandNames: source.bandNames as BandNames };
 }
 
 /** A run's orthophoto, its description, its area (null: the whole image) and that area's pixel window. */
@@ -28,9 +32,19 @@ export async function runGeometry(deps: AppDeps, run: Run) {
   return { source, info, area, window: areaWindow(area, info.geoTransform, info.width, info.height) };
 }
 
-/** The keys of the model-sized chips covering a run's area, sharing `overlapPx` (at most a quarter chip). */
-export async function planChips(deps: AppDeps, run: Run, chipSize: number, overlapPx: number): Promise<string[]> {
-  const { info, area, window } = await runGeometry(deps, run);
+/**
+ * The keys of the model-sized chips covering a run's area, sharing `overlapPx` (at most a quarter chip), once
+ * the orthophoto is known to have the bands the model reads.
+ */
+export async function planChips(deps: AppDeps, run: Run, card: ModelCard, overlapPx: number): Promise<string[]> {
+  const { source, info, area, window } = await runGeometry(deps, run);
+  try {
+    // an RGB model on infrared colour imagery (NIR, R, G) is refused here, not chip by chip
+    bandIndices(card, { bands: source.bandNames.filter((b) => b !== null) });
+  } catch (error) {
+    throw new ChipInputError(errorMessage(error));
+  }
+  const chipSize = card.input.width;
   return chipsInArea(area, info.geoTransform, window, chipSize, Math.min(overlapPx, chipSize / 4)).map(chipKeyOf);
 }
 
@@ -42,7 +56,7 @@ export async function readRunChip(deps: AppDeps, run: Run, chipKey: string) {
   if (chip.x + chip.width > info.width || chip.y + chip.height > info.height) throw new ChipInputError(`Tuile ${chipKey} hors de l’image.`);
   const { image } = await openGeoTiff(source.uri);
   try {
-    return { chip, info, raster: await rasterFromGeoTiff(image, chip) };
+    return { chip, info, raster: await rasterFromGeoTiff(image, chip, source.bandNames) };
   } catch (error) {
     throw new ChipInputError(`Lecture de la tuile ${chipKey} impossible : ${errorMessage(error)}`);
   }

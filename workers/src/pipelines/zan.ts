@@ -42,7 +42,7 @@ export const zanPipeline: Pipeline = {
     const source = await vintageGeoTiff(deps, run);
     if (source.epsg !== 2154) throw new ChipInputError(`Occupation du sol en EPSG:${source.epsg} non prise en charge : orthophoto en Lambert-93 attendue.`);
     await checkMapFitsMemory(deps, run);
-    return planChips(deps, run, model.card.input.width, OVERLAP_PX);
+    return planChips(deps, run, model.card, OVERLAP_PX);
   },
 
   async processChip(deps, run, chipKey) {

@@ -38,20 +38,22 @@ export interface PixelWindow {
 }
 
 /**
- * Reads one window of a GeoTIFF / COG (never the whole mosaic). `bands` names its samples; RGB
- * files (3 samples) default to ['R', 'G', 'B'], anything else must be named by the caller.
+ * Reads one window of a GeoTIFF / COG (never the whole mosaic). `names` says what each sample is, null for one
+ * to skip (alpha); RGB files (3 samples) default to ['R', 'G', 'B'], anything else must be named by the caller.
  */
-export async function rasterFromGeoTiff(image: GeoTIFFImage, window: PixelWindow, bands?: readonly Band[]): Promise<RasterImage> {
+export async function rasterFromGeoTiff(image: GeoTIFFImage, window: PixelWindow, names?: readonly (Band | null)[]): Promise<RasterImage> {
   const samples = image.getSamplesPerPixel();
-  const names = bands ?? (samples === 3 ? (['R', 'G', 'B'] as const) : undefined);
-  if (!names || names.length !== samples) {
+  const given = names ?? (samples === 3 ? (['R', 'G', 'B'] as const) : undefined);
+  if (!given || given.length !== samples) {
     throw new VigieError('unknown_bands', `Le GeoTIFF a ${samples} bandes : préciser leur ordre (par ex. R, G, B, NIR).`);
   }
+  const read = given.flatMap((name, sample) => (name ? [sample] : []));
+  const bands = given.filter((name): name is Band => name !== null);
   const { x, y, width, height } = window;
-  const raster = await readTiffWindow(image, [x, y, x + width, y + height]);
+  const raster = await readTiffWindow(image, [x, y, x + width, y + height], read.length === samples ? undefined : read);
   const data = raster as unknown as ArrayLike<number> & { BYTES_PER_ELEMENT?: number };
   if (data instanceof Uint8Array || data instanceof Uint16Array || data instanceof Float32Array) {
-    return { data, width, height, bands: names };
+    return { data, width, height, bands };
   }
-  return { data: Float32Array.from(data), width, height, bands: names };
+  return { data: Float32Array.from(data), width, height, bands };
 }

@@ -5,7 +5,7 @@ import type { Kysely } from 'kysely';
 import sharp from 'sharp';
 import type { Database } from '../../db/schema';
 import { VigieError } from '../../errors';
-import { type Bounds, type GeoTransform, LAMBERT93, WEB_MERCATOR, WGS84, mapToPixel, projector, readTiffWindow } from '../../geo';
+import { type Bounds, type GeoTransform, LAMBERT93, WEB_MERCATOR, WGS84, displaySamples, mapToPixel, projector, readTiffWindow } from '../../geo';
 import { CONFIRMED_STATUSES } from '../status';
 import type { ZipEntry } from './zip';
 
@@ -70,13 +70,13 @@ export async function* datasetEntries(db: Kysely<Database>, authorityId: number,
   for (const [vintageId, ofVintage] of groupBy(reviewed, (r) => r.vintageId)) {
     const source = await db
       .selectFrom('imagerySource')
-      .select(['uri', 'epsg'])
+      .select(['uri', 'epsg', 'bandNames'])
       .where('authorityId', '=', authorityId)
       .where('vintageId', '=', vintageId)
       .where('kind', '=', 'geotiff')
       .orderBy('id')
       .executeTakeFirst();
-    const raster = source ? await openRaster(source.uri).catch(() => undefined) : undefined;
+    const raster = source ? await openRaster(source.uri, source.bandNames).catch(() => undefined) : undefined;
     if (!source || !raster) {
       skipped.push(...ofVintage.map((r) => `${r.id} (millésime ${r.year} : pas d’orthophoto GeoTIFF lisible)`));
       continue;
@@ -152,7 +152,7 @@ function pixelBox(gt: GeoTransform, [minX, minY, maxX, maxY]: Bounds): Bounds {
 }
 
 /** A GeoTIFF opened for windowed reads: only the chip is ever decoded. */
-async function openRaster(file: string) {
+async function openRaster(file: string, bandNames: (string | null)[] | null) {
   const tiff = await fromFile(file);
   const image = await tiff.getImage();
   const [originX, originY] = image.getOrigin() as [number, number];
@@ -164,7 +164,7 @@ async function openRaster(file: string) {
     width: image.getWidth(),
     height: image.getHeight(),
     async readJpeg([x, y, w, h]: Bounds): Promise<Buffer> {
-      const samples = bands >= 3 ? [0, 1, 2] : [0, 0, 0];
+      const samples = displaySamples(bandNames, bands);
       const data = (await readTiffWindow(image, [x, y, x + w, y + h], samples)) as unknown as ArrayLike<number>;
       const rgb = data instanceof Uint8Array ? data : Uint8Array.from(data as ArrayLike<number>, (v) => Math.max(0, Math.min(255, v)));
       return sharp(rgb, { raw: { width: w, height: h, channels: 3 } }).jpeg({ quality: 95 }).toBuffer();

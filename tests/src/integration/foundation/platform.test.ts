@@ -3,15 +3,14 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import sharp from 'sharp';
-import { writeArrayBuffer } from 'geotiff';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateToLatest } from '@vigie/api/db';
 import { up as renumberNomenclatures } from '../../../../api/src/db/migrations/0006_nomenclature_2023';
 import { LAMBERT93, WEB_MERCATOR, parseTileKey, projector, tileBounds } from '@vigie/api/geo';
 import { registerGeoTiff } from '@vigie/workers/imagery';
-import { startWorker } from '@vigie/workers/worker';
+import { planRun, startWorker } from '@vigie/workers/worker';
 import { startExternalPostgres } from '../../support/external-postgres';
-import { writeGradientOrtho } from '../../support/fixtures';
+import { writeGradientOrtho, writeSmallGeoTiff } from '../../support/fixtures';
 import { BUILT, FIELD, GARDEN, nomenclature } from '../../support/nomenclature';
 import { waitForRun, tableCounts } from '../../support/runs';
 import { type Client, type TestStack, login, startStack } from '../../support/stack';
@@ -132,12 +131,40 @@ function foundationSuite(mode: 'embedded' | 'external') {
       await expect(registerGeoTiff(db, { authorityId, year: 2014, file: path.join(stack.config.dataDir, 'absente.tif') })).rejects.toThrow(/introuvable/);
       // georeferenced, but 16 bits per sample: read as 0–255 it would be garbage for the models and the map
       const deep = path.join(stack.config.dataDir, 'ortho-16bits.tif');
-      fs.writeFileSync(deep, Buffer.from(writeArrayBuffer(new Uint16Array(32 * 32 * 3).fill(40_000), {
-        width: 32, height: 32, SamplesPerPixel: 3, BitsPerSample: [16, 16, 16], PlanarConfiguration: 1, PhotometricInterpretation: 2,
-        ModelPixelScale: [0.2, 0.2, 0], ModelTiepoint: [0, 0, 0, ORIGIN.originX, ORIGIN.originY, 0], GTModelTypeGeoKey: 1, GTRasterTypeGeoKey: 1, ProjectedCSTypeGeoKey: 2154,
-      })));
+      writeSmallGeoTiff(deep, { samples: 3, bits: 16, value: 40_000, ...ORIGIN });
       await expect(registerGeoTiff(db, { authorityId, year: 2014, file: deep })).rejects.toThrow(/16 bits : Vigie lit des orthophotos en 8 bits.*gdal_translate -ot Byte -scale/);
       expect(await tableCounts(db)).toEqual(before);
+    });
+
+    it('knows what each band of an orthophoto is: RGB by default, alpha skipped, others named with --bands, and refuses a run whose model lacks a band', async () => {
+      const db = stack.platform.db;
+      const file = (name: string) => path.join(stack.config.dataDir, name);
+      writeSmallGeoTiff(file('rgba.tif'), { samples: 4, alpha: true, ...ORIGIN });
+      writeSmallGeoTiff(file('rgbn.tif'), { samples: 4, ...ORIGIN });
+      writeSmallGeoTiff(file('irc.tif'), { samples: 3, ...ORIGIN });
+      const before = await tableCounts(db);
+      await expect(registerGeoTiff(db, { authorityId, year: 2013, file: file('rgbn.tif') })).rejects.toThrow(/4 bande\(s\) : précisez ce qu’est chacune avec --bands/);
+      await expect(registerGeoTiff(db, { authorityId, year: 2013, file: file('rgbn.tif'), bands: 'R,G,B' })).rejects.toThrow(/3 bandes listées pour un fichier qui en a 4/);
+      await expect(registerGeoTiff(db, { authorityId, year: 2013, file: file('rgbn.tif'), bands: 'R,G,B,UV' })).rejects.toThrow(/Bandes inconnues : UV/);
+      await expect(registerGeoTiff(db, { authorityId, year: 2013, file: file('rgbn.tif'), bands: 'R,G,R,NIR' })).rejects.toThrow(/deux fois/);
+      expect(await tableCounts(db)).toEqual(before);
+
+      expect((await registerGeoTiff(db, { authorityId, year: 2013, file: file('rgba.tif') })).bandNames).toEqual(['R', 'G', 'B', null]);
+      expect((await registerGeoTiff(db, { authorityId, year: 2012, file: file('rgbn.tif'), bands: 'r, g, b, nir' })).bandNames).toEqual(['R', 'G', 'B', 'NIR']);
+      const irc = await registerGeoTiff(db, { authorityId, year: 2011, file: file('irc.tif'), bands: 'NIR,R,G' });
+      expect(irc.bandNames).toEqual(['NIR', 'R', 'G']);
+
+      // the dumps model reads R, G, B: refused on infrared colour before any chip, accepted on RGB + alpha
+      const plan = async (year: number) => {
+        const created = await admin.fetch('/api/runs', { method: 'POST', body: JSON.stringify({ useCase: 'dumps', vintage: year }) });
+        const { id } = (await created.json()) as { id: string };
+        await planRun(stack.platform, id);
+        const planned = await db.selectFrom('run').select(['status', 'error', 'totalChips']).where('id', '=', id).executeTakeFirstOrThrow();
+        if (planned.status === 'running') await admin.fetch(`/api/runs/${id}/cancel`, { method: 'POST' }); // the later tests' workers leave it
+        return planned;
+      };
+      expect(await plan(2011)).toEqual({ status: 'failed', error: expect.stringMatching(/manque : B/), totalChips: 0 });
+      expect(await plan(2013)).toEqual({ status: 'running', error: null, totalChips: 1 });
     });
 
     it('answers the health check', async () => {

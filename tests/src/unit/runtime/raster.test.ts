@@ -62,4 +62,13 @@ describe('rasterFromGeoTiff', () => {
     expect(r.bands).toEqual(['R', 'G', 'B', 'NIR']);
     expect(r.data.length).toBe(16);
   });
+
+  it('skips the samples named null (an alpha band), and reads infrared colour as named', async () => {
+    const rgba = await rasterFromGeoTiff(await tiff(4), { x: 1, y: 0, width: 2, height: 1 }, ['R', 'G', 'B', null]);
+    expect(rgba.bands).toEqual(['R', 'G', 'B']);
+    expect([...rgba.data]).toEqual([4, 5, 6, 8, 9, 10]); // pixel 1 starts at 4, pixel 2 at 8: the alpha 7 and 11 left out
+    const irc = await rasterFromGeoTiff(await tiff(3), { x: 0, y: 0, width: 1, height: 1 }, ['NIR', 'R', 'G']);
+    expect(irc).toMatchObject({ bands: ['NIR', 'R', 'G'] });
+    expect([...irc.data]).toEqual([0, 1, 2]);
+  });
 });
