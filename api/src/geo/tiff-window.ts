@@ -136,3 +136,12 @@ function undoHorizontalPredictor(bytes: Uint8Array, rowBytes: number, spp: numbe
   }
   return bytes;
 }
+
+/** The sample marked as alpha (TIFF ExtraSamples 1, associated, or 2, unassociated), if any. */
+export function alphaSample(image: GeoTIFFImage): number | null {
+  const extra = image.fileDirectory.getValue('ExtraSamples') as ArrayLike<number> | undefined;
+  if (!extra) return null;
+  const first = image.getSamplesPerPixel() - extra.length;
+  for (let k = 0; k < extra.length; k++) if (extra[k] === 1 || extra[k] === 2) return first + k;
+  return null;
+}

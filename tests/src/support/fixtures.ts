@@ -30,16 +30,25 @@ export function writeGradientOrtho(file: string, opts: { width: number; height: 
 }
 
 /**
- * A 32 × 32 georeferenced GeoTIFF (Lambert-93, 0.20 m, strips, uncompressed) of any sample count and depth,
- * filled with one value: for what the demo never has (a fourth band, an alpha band, 16-bit samples).
+ * A small georeferenced GeoTIFF (Lambert-93, 0.20 m, strips, uncompressed; 32 × 32 unless told) of any sample
+ * count and depth, for what the demo never has (a fourth band, an alpha band, a no-data value, 16-bit samples).
+ * `value` gives every sample, or each one from its position.
  */
-export function writeSmallGeoTiff(file: string, opts: { samples: number; bits?: 8 | 16; alpha?: boolean; originX: number; originY: number; value?: number }) {
-  const bits = opts.bits ?? 8, n = 32 * 32 * opts.samples;
+export function writeSmallGeoTiff(file: string, opts: {
+  samples: number; bits?: 8 | 16; alpha?: boolean; noData?: number; size?: number; originX: number; originY: number;
+  value?: number | ((x: number, y: number, sample: number) => number);
+}) {
+  const bits = opts.bits ?? 8, size = opts.size ?? 32, n = size * size * opts.samples;
   const values = bits === 16 ? new Uint16Array(n) : new Uint8Array(n);
-  values.fill(opts.value ?? 100);
+  const value = opts.value ?? 100;
+  for (let i = 0; i < n; i++) {
+    const p = Math.floor(i / opts.samples);
+    values[i] = typeof value === 'number' ? value : value(p % size, Math.floor(p / size), i % opts.samples);
+  }
   fs.writeFileSync(file, Buffer.from(writeArrayBuffer(values, {
-    width: 32, height: 32, SamplesPerPixel: opts.samples, BitsPerSample: Array(opts.samples).fill(bits), PlanarConfiguration: 1,
+    width: size, height: size, SamplesPerPixel: opts.samples, BitsPerSample: Array(opts.samples).fill(bits), PlanarConfiguration: 1,
     PhotometricInterpretation: opts.samples >= 3 ? 2 : 1, ...(opts.alpha ? { ExtraSamples: [2] } : {}),
+    ...(opts.noData !== undefined ? { GDAL_NODATA: `${opts.noData}\0` } : {}),
     ModelPixelScale: [0.2, 0.2, 0], ModelTiepoint: [0, 0, 0, opts.originX, opts.originY, 0], GTModelTypeGeoKey: 1, GTRasterTypeGeoKey: 1, ProjectedCSTypeGeoKey: 2154,
   })));
 }

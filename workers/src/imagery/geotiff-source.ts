@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { fromFile, type GeoTIFF, type GeoTIFFImage } from 'geotiff';
 import { VigieError } from '@vigie/api/errors';
-import { type Bounds, type GeoTransform, isSupportedCrs } from '@vigie/api/geo';
+import { type Bounds, type GeoTransform, alphaSample, isSupportedCrs } from '@vigie/api/geo';
 
 export interface GeoTiffInfo {
   width: number;
@@ -75,15 +75,7 @@ export async function describeGeoTiff(file: string): Promise<GeoTiffInfo> {
     geoTransform,
     bounds: [geoTransform.originX, geoTransform.originY - height * geoTransform.pixelHeight, geoTransform.originX + width * pixelWidth, geoTransform.originY],
     gsdM: pixelWidth,
-    alphaSample: alphaSampleOf(image),
+    alphaSample: alphaSample(image),
   };
 }
 
-/** ExtraSamples 1 (associated) or 2 (unassociated alpha) after the colour samples. */
-function alphaSampleOf(image: GeoTIFFImage): number | null {
-  const extra = image.fileDirectory.getValue('ExtraSamples') as ArrayLike<number> | undefined;
-  if (!extra) return null;
-  const first = image.getSamplesPerPixel() - extra.length;
-  for (let k = 0; k < extra.length; k++) if (extra[k] === 1 || extra[k] === 2) return first + k;
-  return null;
-}

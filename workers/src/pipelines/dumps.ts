@@ -27,7 +27,8 @@ export const dumpsPipeline: Pipeline = {
   async processChip(deps, run, chipKey) {
     const model = await modelFor(deps, modelIdOf(run));
     const { chip, info, raster } = await readRunChip(deps, run, chipKey);
-    const detections = await model.detect(raster);
+    // a box centred outside the imagery (no-data borders of a mosaic) is no dump
+    const detections = (await model.detect(raster)).filter((d) => !raster.valid || raster.valid[pixelAt(raster.width, raster.height, (d.x1 + d.x2) / 2, (d.y1 + d.y2) / 2)] === 1);
     const gt = info.geoTransform;
     await deps.db.transaction().execute(async (trx) => {
       // replace, never append: a retried chip writes the same rows once
@@ -197,3 +198,6 @@ async function thumbnail(file: string, gt: GeoTransform, box: Bounds): Promise<B
     .toBuffer();
   return sharp(framed).resize(THUMBNAIL_PX, THUMBNAIL_PX, { fit: 'inside' }).jpeg({ quality: 82 }).toBuffer();
 }
+
+const pixelAt = (width: number, height: number, x: number, y: number) =>
+  Math.min(height - 1, Math.max(0, Math.floor(y))) * width + Math.min(width - 1, Math.max(0, Math.floor(x)));

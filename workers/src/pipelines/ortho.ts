@@ -1,7 +1,7 @@
 import sharp, { type OverlayOptions } from 'sharp';
 import {
   LAMBERT93, WEB_MERCATOR, type Bounds, type TileAddress, mapToPixel, nativeZoom, parseTileKey, projector, tileBounds, tileKey,
-  displaySamples, readTiffWindow, tilesCovering, toWgs84, TILE_SIZE,
+  alphaSample, displaySamples, readTiffWindow, tilesCovering, toWgs84, TILE_SIZE,
 } from '@vigie/api/geo';
 import { describeGeoTiff, openGeoTiff } from '../imagery/geotiff-source';
 import { errorMessage } from '@vigie/api/errors';
@@ -58,9 +58,13 @@ export const orthoPipeline: Pipeline = {
     const wx1 = Math.min(info.width, Math.ceil(c1) + 1), wy1 = Math.min(info.height, Math.ceil(r1) + 1);
     if (wx1 <= wx || wy1 <= wy) return 0;
     const { image } = await openGeoTiff(source.uri);
+    // the file's alpha, when it has one, read as a fourth channel: no imagery shows as transparent, not black
+    const alpha = alphaSample(image), noData = image.getGDALNoData();
+    const samples = [...displaySamples(source.bandNames, source.bands), ...(alpha === null ? [] : [alpha])];
+    const channels = samples.length;
     let window: Uint8Array;
     try {
-      const raster = await readTiffWindow(image, [wx, wy, wx1, wy1], displaySamples(source.bandNames, source.bands));
+      const raster = await readTiffWindow(image, [wx, wy, wx1, wy1], samples);
       window = raster as unknown as Uint8Array;
     } catch (error) {
       throw new ChipInputError(`Lecture de l’orthophoto impossible (tuile ${chipKey}) : ${errorMessage(error)}`);
@@ -79,8 +83,10 @@ export const orthoPipeline: Pipeline = {
         const row = (1 - fy) * ((1 - fx) * control[a + 1]! + fx * control[b + 1]!) + fy * ((1 - fx) * control[c + 1]! + fx * control[d + 1]!);
         const sc = Math.floor(col) - wx, sr = Math.floor(row) - wy;
         if (col < 0 || row < 0 || col >= info.width || row >= info.height || sc < 0 || sr < 0 || sc >= ww || sr >= wy1 - wy) continue;
-        const s = (sr * ww + sc) * 3, o = (py * TILE_SIZE + px) * 4;
-        out[o] = window[s]!; out[o + 1] = window[s + 1]!; out[o + 2] = window[s + 2]!; out[o + 3] = 255;
+        const s = (sr * ww + sc) * channels, o = (py * TILE_SIZE + px) * 4;
+        const empty = noData !== null && window[s] === noData && window[s + 1] === noData && window[s + 2] === noData;
+        out[o] = window[s]!; out[o + 1] = window[s + 1]!; out[o + 2] = window[s + 2]!;
+        out[o + 3] = empty ? 0 : channels === 4 ? window[s + 3]! : 255;
       }
     }
     const webp = await sharp(out, { raw: { width: TILE_SIZE, height: TILE_SIZE, channels: 4 } }).webp({ quality: 82 }).toBuffer();

@@ -49,6 +49,8 @@ export const zanPipeline: Pipeline = {
     const model = await modelFor(deps, modelIdOf(run));
     const { raster } = await readRunChip(deps, run, chipKey);
     const map = await model.segment(raster);
+    // pixels outside the imagery (alpha 0, no-data value) are not land cover: kept out of every area
+    if (raster.valid) for (let p = 0; p < map.classes.length; p++) if (raster.valid[p] === 0) map.classes[p] = NO_DATA;
     // overwritten, never appended: a retried chip leaves the same file
     await deps.storage.put(chipMapKey(run, chipKey), await deflateAsync(map.classes, { level: 3 }));
     return 1;

@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import type { GeoTIFFImage } from 'geotiff';
 import { VigieError } from '@vigie/api/errors';
-import { readTiffWindow } from '@vigie/api/geo';
+import { alphaSample, readTiffWindow } from '@vigie/api/geo';
 import type { Band } from './card';
 
 /** Pixels interleaved (HWC), one named band per channel: what every model input is cut from. */
@@ -11,6 +11,8 @@ export interface RasterImage {
   height: number;
   /** band of each interleaved channel, e.g. ['R', 'G', 'B'] or, for IGN IRC, ['NIR', 'R', 'G'] */
   bands: readonly Band[];
+  /** 1 where the image has data, 0 where its alpha is 0 or every band holds the GDAL no-data value; absent: all data */
+  valid?: Uint8Array;
 }
 
 /** Largest image Vigie decodes (a 512 px chip is 0.26 Mpx; a camera frame a few Mpx). */
@@ -40,6 +42,7 @@ export interface PixelWindow {
 /**
  * Reads one window of a GeoTIFF / COG (never the whole mosaic). `names` says what each sample is, null for one
  * to skip (alpha); RGB files (3 samples) default to ['R', 'G', 'B'], anything else must be named by the caller.
+ * Pixels outside the imagery (alpha 0, or the GDAL no-data value in every band) are marked in `valid`.
  */
 export async function rasterFromGeoTiff(image: GeoTIFFImage, window: PixelWindow, names?: readonly (Band | null)[]): Promise<RasterImage> {
   const samples = image.getSamplesPerPixel();
@@ -47,13 +50,35 @@ export async function rasterFromGeoTiff(image: GeoTIFFImage, window: PixelWindow
   if (!given || given.length !== samples) {
     throw new VigieError('unknown_bands', `Le GeoTIFF a ${samples} bandes : préciser leur ordre (par ex. R, G, B, NIR).`);
   }
-  const read = given.flatMap((name, sample) => (name ? [sample] : []));
+  const named = given.flatMap((name, sample) => (name ? [sample] : []));
   const bands = given.filter((name): name is Band => name !== null);
+  const alpha = alphaSample(image);
+  // the alpha sample, when the file has one, is read last, for the mask only
+  const read = alpha !== null && !named.includes(alpha) ? [...named, alpha] : named;
+  const identity = read.length === samples && read.every((s, i) => s === i);
   const { x, y, width, height } = window;
-  const raster = await readTiffWindow(image, [x, y, x + width, y + height], read.length === samples ? undefined : read);
-  const data = raster as unknown as ArrayLike<number> & { BYTES_PER_ELEMENT?: number };
-  if (data instanceof Uint8Array || data instanceof Uint16Array || data instanceof Float32Array) {
-    return { data, width, height, bands };
+  const raster = (await readTiffWindow(image, [x, y, x + width, y + height], identity ? undefined : read)) as unknown as ArrayLike<number>;
+  const n = width * height, channels = bands.length, stride = read.length;
+  let data: RasterImage['data'] =
+    raster instanceof Uint8Array || raster instanceof Uint16Array || raster instanceof Float32Array ? raster : Float32Array.from(raster);
+  let valid: Uint8Array | undefined;
+  if (stride !== channels) {
+    valid = new Uint8Array(n);
+    const kept = new (data.constructor as Uint8ArrayConstructor)(n * channels);
+    for (let p = 0; p < n; p++) {
+      for (let c = 0; c < channels; c++) kept[p * channels + c] = data[p * stride + c]!;
+      valid[p] = data[p * stride + channels] === 0 ? 0 : 1;
+    }
+    data = kept;
   }
-  return { data: Float32Array.from(data), width, height, bands };
+  const noData = image.getGDALNoData();
+  if (noData !== null) {
+    valid ??= new Uint8Array(n).fill(1);
+    for (let p = 0; p < n; p++) {
+      let all = true;
+      for (let c = 0; c < channels && all; c++) all = data[p * channels + c] === noData;
+      if (all) valid[p] = 0;
+    }
+  }
+  return { data, width, height, bands, ...(valid ? { valid } : {}) };
 }

@@ -63,6 +63,23 @@ describe('rasterFromGeoTiff', () => {
     expect(r.data.length).toBe(16);
   });
 
+  it('marks as no data the pixels whose alpha is 0 or whose every band holds the GDAL no-data value', async () => {
+    const geotiff = async (samples: number, extra: Record<string, unknown>, value: (x: number, s: number) => number) => {
+      const values = new Uint8Array(width * height * samples).map((_, i) => value(Math.floor(i / samples) % width, i % samples));
+      const buffer = writeArrayBuffer(values, { width, height, SamplesPerPixel: samples, BitsPerSample: Array(samples).fill(8), PlanarConfiguration: 1, ...extra });
+      return (await fromArrayBuffer(buffer)).getImage();
+    };
+    // alpha 0 on the two left columns
+    const rgba = await rasterFromGeoTiff(await geotiff(4, { ExtraSamples: [2] }, (x, s) => (s === 3 ? (x < 2 ? 0 : 255) : 50 + x)), { x: 1, y: 0, width: 3, height: 1 }, ['R', 'G', 'B', null]);
+    expect([...rgba.valid!]).toEqual([0, 1, 1]);
+    expect([...rgba.data]).toEqual([51, 51, 51, 52, 52, 52, 53, 53, 53]);
+    // no-data 0 in every band on the left column; a pixel with one band at 0 is data
+    const nodata = await rasterFromGeoTiff(await geotiff(3, { GDAL_NODATA: '0\0' }, (x, s) => (x === 0 ? 0 : x === 1 && s === 0 ? 0 : 9)), { x: 0, y: 0, width: 3, height: 1 });
+    expect([...nodata.valid!]).toEqual([0, 1, 1]);
+    // neither: no mask at all
+    expect((await rasterFromGeoTiff(await tiff(3), { x: 0, y: 0, width: 2, height: 2 })).valid).toBeUndefined();
+  });
+
   it('skips the samples named null (an alpha band), and reads infrared colour as named', async () => {
     const rgba = await rasterFromGeoTiff(await tiff(4), { x: 1, y: 0, width: 2, height: 1 }, ['R', 'G', 'B', null]);
     expect(rgba.bands).toEqual(['R', 'G', 'B']);

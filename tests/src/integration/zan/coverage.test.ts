@@ -1,0 +1,82 @@
+import path from 'node:path';
+import { inflateSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NO_DATA } from '@vigie/api/zan';
+import sharp from 'sharp';
+import { parseTileKey } from '@vigie/api/geo';
+import { registerGeoTiff } from '@vigie/workers/imagery';
+import { orthoTileKey } from '@vigie/workers/pipelines';
+import { planRun, processChips } from '@vigie/workers/worker';
+import { type Client, type TestStack, login, startStack } from '../../support/stack';
+import { writeSmallGeoTiff } from '../../support/fixtures';
+
+const SIZE = 64;
+const ORIGIN = { originX: 612_000, originY: 6_892_000 };
+
+// A mosaic of orthophoto dalles has borders with no imagery: transparent (alpha 0) or filled with a no-data
+// value. The land-cover model would classify that black as something and count it in the communes' areas.
+describe('land cover and map outside the imagery', () => {
+  let stack: TestStack;
+  let admin: Client;
+
+  beforeAll(async () => {
+    stack = await startStack();
+    admin = await login(stack.baseUrl);
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it.each([
+    ['alpha 0', { samples: 4, alpha: true, value: (x: number, _y: number, s: number) => (s === 3 ? (x < SIZE / 2 ? 0 : 255) : x < SIZE / 2 ? 0 : 110 + s * 20) }, 2018],
+    ['the GDAL no-data value', { samples: 3, noData: 0, value: (x: number, _y: number, s: number) => (x < SIZE / 2 ? 0 : 110 + s * 20) }, 2021],
+  ] as const)('is no data in the chip maps where the orthophoto has %s', async (_, image, year) => {
+    const { db, storage } = stack.platform;
+    const authorityId = (await db.selectFrom('authority').select('id').executeTakeFirstOrThrow()).id;
+    const file = path.join(stack.config.dataDir, `mosaic-${year}.tif`);
+    writeSmallGeoTiff(file, { ...image, size: SIZE, ...ORIGIN });
+    await registerGeoTiff(db, { authorityId, year, file });
+    const created = await admin.fetch('/api/runs', { method: 'POST', body: JSON.stringify({ useCase: 'zan', vintage: year }) });
+    const { id } = (await created.json()) as { id: string };
+    await planRun(stack.platform, id);
+    const chips = (await db.selectFrom('runChip').select('chipKey').where('runId', '=', id).execute()).map((c) => c.chipKey);
+    expect(chips).toEqual([`0_0_${SIZE}_${SIZE}`]);
+    await processChips(stack.platform, id, chips);
+    const map = inflateSync((await storage.get(`zan/${authorityId}/runs/${id}/${chips[0]}.bin`))!);
+    expect(map.length).toBe(SIZE * SIZE);
+    let outside = 0, inside = 0;
+    for (let p = 0; p < map.length; p++) {
+      const left = p % SIZE < SIZE / 2;
+      if (left && map[p] === NO_DATA) outside++;
+      if (!left && map[p] !== NO_DATA) inside++;
+    }
+    expect(outside).toBe((SIZE * SIZE) / 2); // the whole left half, and nothing else
+    expect(inside).toBe((SIZE * SIZE) / 2);
+  });
+
+  it('shows no imagery as transparent on the map, not black', async () => {
+    const { db } = stack.platform;
+    const authorityId = (await db.selectFrom('authority').select('id').executeTakeFirstOrThrow()).id;
+    const file = path.join(stack.config.dataDir, 'mosaic-2024.tif');
+    writeSmallGeoTiff(file, { samples: 4, alpha: true, size: SIZE, ...ORIGIN, value: (x, _y, s) => (s === 3 ? (x < SIZE / 2 ? 0 : 255) : x < SIZE / 2 ? 0 : 110 + s * 20) });
+    const { vintageId } = await registerGeoTiff(db, { authorityId, year: 2024, file });
+    const created = await admin.fetch('/api/runs', { method: 'POST', body: JSON.stringify({ useCase: 'ortho', vintage: 2024 }) });
+    const { id } = (await created.json()) as { id: string };
+    await planRun(stack.platform, id);
+    const tiles = (await db.selectFrom('runChip').select('chipKey').where('runId', '=', id).execute()).map((c) => c.chipKey);
+    await processChips(stack.platform, id, tiles);
+    let opaque = 0, black = 0;
+    for (const key of tiles) {
+      const webp = await stack.platform.storage.get(orthoTileKey(authorityId, vintageId, parseTileKey(key)));
+      if (!webp) continue;
+      const { data } = await sharp(webp).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+      for (let o = 0; o < data.length; o += 4) {
+        if (data[o + 3]! < 128) continue;
+        opaque++;
+        if (data[o]! + data[o + 1]! + data[o + 2]! < 60) black++;
+      }
+    }
+    expect(opaque).toBeGreaterThan(100); // the right half is drawn
+    expect(black).toBe(0); // the left half is not
+  });
+});
