@@ -1,10 +1,13 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NO_DATA } from '@vigie/api/zan';
 import sharp from 'sharp';
 import { parseTileKey } from '@vigie/api/geo';
+import { generateTrainingSet } from '@vigie/data';
 import { registerGeoTiff } from '@vigie/workers/imagery';
+import { yoloBoxes } from '@vigie/workers/models';
 import { orthoTileKey } from '@vigie/workers/pipelines';
 import { planRun, processChips } from '@vigie/workers/worker';
 import { type Client, type TestStack, login, startStack } from '../../support/stack';
@@ -15,7 +18,7 @@ const ORIGIN = { originX: 612_000, originY: 6_892_000 };
 
 // A mosaic of orthophoto dalles has borders with no imagery: transparent (alpha 0) or filled with a no-data
 // value. The land-cover model would classify that black as something and count it in the communes' areas.
-describe('land cover and map outside the imagery', () => {
+describe('analyses and map outside the imagery', () => {
   let stack: TestStack;
   let admin: Client;
 
@@ -52,6 +55,32 @@ describe('land cover and map outside the imagery', () => {
     }
     expect(outside).toBe((SIZE * SIZE) / 2); // the whole left half, and nothing else
     expect(inside).toBe((SIZE * SIZE) / 2);
+  });
+
+  it('finds no dump where the orthophoto has no imagery', async () => {
+    // the generated test chip with the largest dump, as a 512 px RGBA orthophoto: opaque, then transparent
+    const dir = path.join(stack.config.dataDir, 'dump-chips');
+    const meta = await generateTrainingSet({ task: 'dumps', split: 'test', count: 6, outDir: dir, seed: 7 });
+    const area = (b: { x1: number; y1: number; x2: number; y2: number }) => (b.x2 - b.x1) * (b.y2 - b.y1);
+    let known: { image: string; box: { x1: number; y1: number; x2: number; y2: number } } | undefined;
+    for (const chip of meta.chips) {
+      for (const box of yoloBoxes(readFileSync(path.join(dir, chip.label), 'utf8'), meta.imageSize)) if (!known || area(box) > area(known.box)) known = { image: chip.image, box };
+    }
+    const { data, info } = await sharp(path.join(dir, known!.image)).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    const { db } = stack.platform;
+    const authorityId = (await db.selectFrom('authority').select('id').executeTakeFirstOrThrow()).id;
+    const candidates = async (year: number, alpha: number) => {
+      const file = path.join(stack.config.dataDir, `dump-${year}.tif`);
+      writeSmallGeoTiff(file, { samples: 4, alpha: true, size: info.width, ...ORIGIN, value: (x, y, s) => (s === 3 ? alpha : data[(y * info.width + x) * 3 + s]!) });
+      await registerGeoTiff(db, { authorityId, year, file });
+      const created = await admin.fetch('/api/runs', { method: 'POST', body: JSON.stringify({ useCase: 'dumps', vintage: year }) });
+      const { id } = (await created.json()) as { id: string };
+      await planRun(stack.platform, id);
+      await processChips(stack.platform, id, (await db.selectFrom('runChip').select('chipKey').where('runId', '=', id).execute()).map((c) => c.chipKey));
+      return (await db.selectFrom('dumpCandidate').select('score').where('runId', '=', id).execute()).length;
+    };
+    expect(await candidates(2015, 255)).toBeGreaterThan(0);
+    expect(await candidates(2016, 0)).toBe(0);
   });
 
   it('shows no imagery as transparent on the map, not black', async () => {
