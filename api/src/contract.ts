@@ -253,9 +253,13 @@ export interface ZanFlow {
   transitions: { fromClass: number; toClass: number; areaM2: number; artificialisedM2: number; renaturedM2: number }[];
 }
 
+/** Under this share of a commune covered by a vintage's map, its figures are said to be partial. */
+export const PARTIAL_COVERAGE_PCT = 98;
+
 export interface CommuneZan {
   commune: { insee: string; name: string; areaM2: number; population: number | null };
-  vintages: { id: number; year: number; coveredM2: number; artificialisedM2: number; artificialisedPct: number; sealedM2: number; classes: ZanClassArea[] }[];
+  /** coveredM2: what the vintage's map covers of the commune; coveredPct: that share of its area (an orthophoto may cover part of it) */
+  vintages: { id: number; year: number; coveredM2: number; coveredPct: number; artificialisedM2: number; artificialisedPct: number; sealedM2: number; classes: ZanClassArea[] }[];
   /** consecutive analysed vintages, then first → last */
   flows: ZanFlow[];
   consumption: { baselineYear: number; asOfYear: number; consumedHa: number; estimated: boolean } | null;

@@ -78,6 +78,7 @@ export async function communeZan(db: Db, authorityId: number, insee: string): Pr
       id: v.id,
       year: v.year,
       coveredM2,
+      coveredPct: commune.areaM2 > 0 ? (coveredM2 / commune.areaM2) * 100 : 0,
       artificialisedM2,
       artificialisedPct: coveredM2 > 0 ? (artificialisedM2 / coveredM2) * 100 : 0,
       sealedM2: rows.filter((r) => sealed.has(r.classId)).reduce((s, r) => s + r.areaM2, 0),

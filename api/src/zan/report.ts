@@ -1,5 +1,5 @@
 import { CATEGORY_LABELS, type Nomenclature } from './nomenclature';
-import type { CommuneZan, ZanFlow } from '../contract';
+import { type CommuneZan, PARTIAL_COVERAGE_PCT, type ZanFlow } from '../contract';
 import { PERIOD_END, PERIOD_START } from './trajectory';
 
 /** Numbers as a French report prints them (and as the report test reads them back). */
@@ -52,6 +52,7 @@ export function reportHtml({ zan, nomenclature, mapPng, mapYear, generatedAt, au
     `<div class="indicator" data-indicator="${key}"><div class="title">${title}</div><div class="value">${value}</div><div class="detail">${detail}</div></div>`;
   const classes = nomenclature?.classes ?? [];
   const years = zan.vintages.map((v) => v.year);
+  const partial = zan.vintages.filter((v) => v.coveredPct < PARTIAL_COVERAGE_PCT);
   const areaRows = classes.map((c) => {
     const cells = zan.vintages.map((v) => {
       const a = v.classes.find((x) => x.classId === c.id);
@@ -104,8 +105,10 @@ ${indicator('objectifs', '4. Évaluation au regard des objectifs', t ? formatHa(
 <div class="charts">${artificialisedChart(zan)}${trajectoryChart(zan)}</div>
 
 <h2>Surfaces par classe d’occupation du sol</h2>
+${partial.length > 0 ? `<p class="overshoot" data-warning="couverture-partielle">Couverture partielle : ${partial.map((v) => `l’orthophoto ${v.year} ne couvre que ${formatPct(v.coveredPct)} de la commune`).join(' ; ')}. Les surfaces et les flux de ce${partial.length > 1 ? 's' : ''} millésime${partial.length > 1 ? 's' : ''} portent sur la partie couverte.</p>` : ''}
 <table><tr><th>Classe</th><th>Catégorie (art. R101-1)</th>${years.map((y) => `<th class="num">${y}</th>`).join('')}</tr>${areaRows.join('')}
-<tr><th>Artificialisé</th><th></th>${zan.vintages.map((v) => `<th class="num">${formatHa(v.artificialisedM2)}</th>`).join('')}</tr></table>
+<tr><th>Artificialisé</th><th></th>${zan.vintages.map((v) => `<th class="num">${formatHa(v.artificialisedM2)}</th>`).join('')}</tr>
+<tr><td>Surface analysée (part de la commune)</td><td></td>${zan.vintages.map((v) => `<td class="num">${formatHa(v.coveredM2)} (${formatPct(Math.min(100, v.coveredPct))})</td>`).join('')}</tr></table>
 
 <h2>Flux entre millésimes</h2>
 <table><tr><th>Période</th><th class="num">Artificialisation</th><th class="num">Renaturation</th><th class="num">Solde net</th><th class="num">Nouvellement imperméabilisé</th></tr>${flowRows.join('') || '<tr><td colspan="5">Un seul millésime analysé.</td></tr>'}</table>

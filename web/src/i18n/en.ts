@@ -130,6 +130,8 @@ export const en: Record<MessageKey, string> = {
   'zan.pickHint': 'Click a commune (here or on the map) for its dashboard.',
   'zan.statsCsv': 'Figures of every commune (CSV)',
   'zan.artificialisedIn': 'Artificialised in {year}',
+  'zan.coverage': 'Coverage {year}',
+  'zan.partialCoverage': '{pct} % of the commune: the orthophoto does not cover all of it, areas are for the covered part',
   'zan.consumedSince': 'Consumed since {year}',
   'zan.estimated': '(prorated estimate)',
   'zan.budget': '2021–2031 envelope',

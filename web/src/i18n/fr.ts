@@ -129,6 +129,8 @@ export const fr = {
   'zan.pickHint': 'Cliquez une commune (ici ou sur la carte) pour son tableau de bord.',
   'zan.statsCsv': 'Statistiques de toutes les communes (CSV)',
   'zan.artificialisedIn': 'Artificialisé en {year}',
+  'zan.coverage': 'Couverture {year}',
+  'zan.partialCoverage': '{pct} % de la commune : l’orthophoto ne la couvre pas entière, les surfaces portent sur la partie couverte',
   'zan.consumedSince': 'Consommé depuis {year}',
   'zan.estimated': '(estimation au prorata)',
   'zan.budget': 'Enveloppe 2021–2031',

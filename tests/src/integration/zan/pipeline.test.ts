@@ -127,6 +127,8 @@ describe('zan: land cover per vintage over the demo territory with the shipped m
     expect(zan.vintages.map((v) => v.year)).toEqual(stack.manifest.vintages.map((v) => v.year));
     expect(zan.flows.length).toBe(3);
     expect(zan.vintages[0]!.classes.length).toBeGreaterThan(3);
+    // the demo orthophotos cover the communes whole (pixel centres against the polygon: within half a percent)
+    for (const v of zan.vintages) expect(Math.abs(v.coveredPct - 100), `${v.year}: ${v.coveredPct} %`).toBeLessThan(0.5);
 
     // a tile at the middle of the territory, zoom 16
     const raster = truth.get(stack.manifest.vintages[0]!.year)!.analysed.raster;

@@ -1,5 +1,5 @@
-import { useState, type FormEvent } from 'react';
-import type { CommuneZan, Nomenclature } from '@vigie/api/contract';
+import { Fragment, useState, type FormEvent } from 'react';
+import { type CommuneZan, type Nomenclature, PARTIAL_COVERAGE_PCT } from '@vigie/api/contract';
 import { formatNumber } from '../../format';
 import { useI18n } from '../../i18n';
 import { ClassAreaChart, FlowChart, TrajectoryChart } from './charts';
@@ -188,6 +188,12 @@ function CommunePanel({ zan, canPlan }: { zan: ZanState; canPlan: boolean }) {
             </dd>
           </>
         )}
+        {c.vintages.filter((v) => v.coveredPct < PARTIAL_COVERAGE_PCT).map((v) => (
+          <Fragment key={v.id}>
+            <dt>{t('zan.coverage', { year: v.year })}</dt>
+            <dd className="error-text" data-testid="zan-partial-coverage">{t('zan.partialCoverage', { pct: formatNumber(v.coveredPct, locale, 1) })}</dd>
+          </Fragment>
+        ))}
         {c.consumption && (
           <>
             <dt>{t('zan.consumedSince', { year: c.consumption.baselineYear })}</dt>
