@@ -1,8 +1,9 @@
 import sharp from 'sharp';
 import type { AppDeps } from '@vigie/api/http';
-import { type Bounds, type GeoTransform, mapToPixel, toLambert93, toWgs84 } from '@vigie/api/geo';
+import { type Bounds, type GeoTransform, displaySamples, mapToPixel, readTiffWindow, toLambert93, toWgs84 } from '@vigie/api/geo';
 import { DEFAULT_MODELS, type Run } from '@vigie/api/runs';
 import { boxLiteral } from '../imagery/register';
+import type { BandNames } from '../imagery/bands';
 import { describeGeoTiff, openGeoTiff } from '../imagery/geotiff-source';
 import { type ChipDetections, mergeChipDetections, rasterFromGeoTiff } from '../runtime';
 import { communeAt, communesOf, insideArea, parseChipKey, pixelBoxToL93 } from './area';
@@ -82,7 +83,7 @@ export const dumpsPipeline: Pipeline = {
         change: match ? 'persistant' : 'nouveau',
         firstSeenVintageId: match ? match.firstSeenVintageId ?? match.vintageId : run.vintageId!,
         previousDetectionId: match?.id ?? null,
-        thumbnail: await thumbnail(source.uri, gt, box),
+        thumbnail: await thumbnail(source, gt, box),
       });
     }
     // seen before, not any more: a candidate for "résorbé", shown on today's image
@@ -90,12 +91,14 @@ export const dumpsPipeline: Pipeline = {
       const centre: [number, number] = [(p.box[0] + p.box[2]) / 2, (p.box[1] + p.box[3]) / 2];
       const lonLat = toWgs84(centre);
       if (!insideArea(area, lonLat)) continue;
+      // where today's orthophoto has no imagery, nothing can be said of the dump
+      if (!(await hasImagery(source, info, centre))) continue;
       const mergeKey = `disparu_${p.id}`;
       keys.push(mergeKey);
       await saveDetection(deps, run, {
         mergeKey, box: p.box, score: p.score, commune: communeAt(communes, lonLat), change: 'disparu',
         firstSeenVintageId: p.firstSeenVintageId ?? p.vintageId, previousDetectionId: p.id,
-        thumbnail: await thumbnail(source.uri, gt, p.box),
+        thumbnail: await thumbnail(source, gt, p.box),
       });
     }
     // a re-run replaces its own unreviewed detections that are no longer found
@@ -104,6 +107,16 @@ export const dumpsPipeline: Pipeline = {
     await stale.execute();
   },
 };
+
+/** Whether the orthophoto shows the ground at a Lambert-93 point: inside the image, and not a no-data pixel. */
+async function hasImagery(source: { uri: string; bandNames: BandNames }, info: { geoTransform: GeoTransform; width: number; height: number }, point: [number, number]) {
+  const [col, row] = mapToPixel(info.geoTransform, point[0], point[1]);
+  const x = Math.floor(col), y = Math.floor(row);
+  if (x < 0 || y < 0 || x >= info.width || y >= info.height) return false;
+  const { image } = await openGeoTiff(source.uri);
+  const pixel = await rasterFromGeoTiff(image, { x, y, width: 1, height: 1 }, source.bandNames);
+  return !pixel.valid || pixel.valid[0] === 1;
+}
 
 function overlaps(a: Bounds, b: Bounds): boolean {
   return a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3];
@@ -179,7 +192,8 @@ async function saveDetection(
 }
 
 /** A small JPEG around the detection with its box drawn, for the review queue and the printable sheet. */
-async function thumbnail(file: string, gt: GeoTransform, box: Bounds): Promise<Buffer> {
+async function thumbnail(source: { uri: string; bands: number; bandNames: BandNames }, gt: GeoTransform, box: Bounds): Promise<Buffer> {
+  const file = source.uri;
   const info = await describeGeoTiff(file);
   const [x1, y1] = mapToPixel(gt, box[0], box[3]);
   const [x2, y2] = mapToPixel(gt, box[2], box[1]);
@@ -189,10 +203,11 @@ async function thumbnail(file: string, gt: GeoTransform, box: Bounds): Promise<B
   const top = Math.max(0, Math.min(info.height - side, Math.round(cy - side / 2)));
   const width = Math.min(side, info.width - left), height = Math.min(side, info.height - top);
   const { image } = await openGeoTiff(file);
-  const raster = await rasterFromGeoTiff(image, { x: left, y: top, width, height });
+  // what the map shows: R, G, B of the file, whatever its other bands
+  const rgb = (await readTiffWindow(image, [left, top, left + width, top + height], displaySamples(source.bandNames, source.bands))) as unknown as Uint8Array;
   const stroke = Math.max(2, Math.round(side / 100));
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><rect x="${x1 - left}" y="${y1 - top}" width="${x2 - x1}" height="${y2 - y1}" fill="none" stroke="#ff2d2d" stroke-width="${stroke}"/></svg>`;
-  const framed = await sharp(Buffer.from(raster.data.buffer, raster.data.byteOffset, raster.data.byteLength), { raw: { width, height, channels: 3 } })
+  const framed = await sharp(Buffer.from(rgb.buffer, rgb.byteOffset, rgb.byteLength), { raw: { width, height, channels: 3 } })
     .composite([{ input: Buffer.from(svg) }])
     .png()
     .toBuffer();

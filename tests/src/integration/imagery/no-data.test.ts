@@ -9,7 +9,7 @@ import { generateTrainingSet } from '@vigie/data';
 import { registerGeoTiff } from '@vigie/workers/imagery';
 import { yoloBoxes } from '@vigie/workers/models';
 import { orthoTileKey } from '@vigie/workers/pipelines';
-import { planRun, processChips } from '@vigie/workers/worker';
+import { finaliseRun, planRun, processChips } from '@vigie/workers/worker';
 import { type Client, type TestStack, login, startStack } from '../../support/stack';
 import { writeSmallGeoTiff } from '../../support/fixtures';
 
@@ -57,7 +57,7 @@ describe('analyses and map outside the imagery', () => {
     expect(inside).toBe((SIZE * SIZE) / 2);
   });
 
-  it('finds no dump where the orthophoto has no imagery', async () => {
+  it('finds no dump, and declares none gone, where the orthophoto has no imagery', async () => {
     // the generated test chip with the largest dump, as a 512 px RGBA orthophoto: opaque, then transparent
     const dir = path.join(stack.config.dataDir, 'dump-chips');
     const meta = await generateTrainingSet({ task: 'dumps', split: 'test', count: 6, outDir: dir, seed: 7 });
@@ -77,10 +77,19 @@ describe('analyses and map outside the imagery', () => {
       const { id } = (await created.json()) as { id: string };
       await planRun(stack.platform, id);
       await processChips(stack.platform, id, (await db.selectFrom('runChip').select('chipKey').where('runId', '=', id).execute()).map((c) => c.chipKey));
-      return (await db.selectFrom('dumpCandidate').select('score').where('runId', '=', id).execute()).length;
+      const found = (await db.selectFrom('dumpCandidate').select('score').where('runId', '=', id).execute()).length;
+      // the whole run, to its thumbnails, drawn from the RGBA file's colour bands
+      await finaliseRun(stack.platform, id);
+      const run = await db.selectFrom('run').select(['status', 'error']).where('id', '=', id).executeTakeFirstOrThrow();
+      expect(run, run.error ?? '').toMatchObject({ status: 'succeeded' });
+      const detections = await db.selectFrom('dumpDetection').select('thumbnailPath').where('runId', '=', id).execute();
+      expect(detections.every((d) => d.thumbnailPath !== null)).toBe(true);
+      return { found, detections: detections.length };
     };
-    expect(await candidates(2015, 255)).toBeGreaterThan(0);
-    expect(await candidates(2016, 0)).toBe(0);
+    const opaque = await candidates(2015, 255);
+    expect(opaque.found).toBeGreaterThan(0);
+    expect(opaque.detections).toBeGreaterThan(0);
+    expect(await candidates(2016, 0)).toEqual({ found: 0, detections: 0 });
   });
 
   it('shows no imagery as transparent on the map, not black', async () => {
