@@ -24,7 +24,9 @@ type Pixels = Uint8Array & { width: number; height: number };
  */
 export async function readTiffWindow(image: GeoTIFFImage, [x0, y0, x1, y1]: readonly [number, number, number, number], samples?: readonly number[]): Promise<ReadRasterResult> {
   const spp = image.getSamplesPerPixel();
-  const decodeBlock = await blockDecoder(image);
+  let decoding = decoders.get(image);
+  if (!decoding) decoders.set(image, (decoding = blockDecoder(image)));
+  const decodeBlock = await decoding;
   const inside = x0 >= 0 && y0 >= 0 && x1 <= image.getWidth() && y1 <= image.getHeight() && x1 > x0 && y1 > y0;
   if (!decodeBlock || !inside) {
     if (image.fileDirectory.getValue('PhotometricInterpretation') === PHOTOMETRIC.ycbcr) {
@@ -44,7 +46,8 @@ export async function readTiffWindow(image: GeoTIFFImage, [x0, y0, x1, y1]: read
   const decoder = {
     async decode(block: ArrayBuffer): Promise<ArrayBuffer> {
       const bytes = await decodeBlock(new Uint8Array(block));
-      return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+      const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+      return (whole ? bytes.buffer : bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)) as ArrayBuffer;
     },
   };
   const reads: Promise<void>[] = [];
@@ -74,8 +77,13 @@ export async function readTiffWindow(image: GeoTIFFImage, [x0, y0, x1, y1]: read
   return result;
 }
 
+type BlockDecoder = (block: Uint8Array) => Promise<Uint8Array>;
+
+/** One decoder per opened image (its tags read once), not one per window: the chips of a run share it. */
+const decoders = new WeakMap<GeoTIFFImage, Promise<BlockDecoder | undefined>>();
+
 /** A native decoder of one block's bytes to interleaved 8-bit samples, or undefined for layouts left to geotiff.js. */
-async function blockDecoder(image: GeoTIFFImage): Promise<((block: Uint8Array) => Promise<Uint8Array>) | undefined> {
+async function blockDecoder(image: GeoTIFFImage): Promise<BlockDecoder | undefined> {
   const spp = image.getSamplesPerPixel();
   const eightBit = Array.from({ length: spp }, (_, s) => image.getBitsPerSample(s) === 8 && image.getSampleFormat(s) === 1).every(Boolean);
   if (!eightBit || (spp > 1 && image.planarConfiguration !== 1)) return undefined;

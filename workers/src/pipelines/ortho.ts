@@ -1,10 +1,11 @@
 import sharp, { type OverlayOptions } from 'sharp';
 import {
   LAMBERT93, WEB_MERCATOR, type Bounds, type TileAddress, mapToPixel, nativeZoom, parseTileKey, projector, tileBounds, tileKey,
-  alphaSample, displaySamples, readTiffWindow, tilesCovering, toWgs84, TILE_SIZE,
+  displaySamples, tilesCovering, toWgs84, TILE_SIZE,
 } from '@vigie/api/geo';
 import { describeGeoTiff, openGeoTiff } from '../imagery/geotiff-source';
 import { errorMessage } from '@vigie/api/errors';
+import { type RasterImage, rasterFromGeoTiff } from '../runtime';
 import { ChipInputError, type Pipeline } from './pipeline';
 import { vintageGeoTiff } from './vintage';
 
@@ -58,17 +59,15 @@ export const orthoPipeline: Pipeline = {
     const wx1 = Math.min(info.width, Math.ceil(c1) + 1), wy1 = Math.min(info.height, Math.ceil(r1) + 1);
     if (wx1 <= wx || wy1 <= wy) return 0;
     const { image } = await openGeoTiff(source.uri);
-    // the file's alpha, when it has one, read as a fourth channel: no imagery shows as transparent, not black
-    const alpha = alphaSample(image), noData = image.getGDALNoData();
-    const samples = [...displaySamples(source.bandNames, source.bands), ...(alpha === null ? [] : [alpha])];
-    const channels = samples.length;
-    let window: Uint8Array;
+    // the chips' reader: named bands, and the pixels without imagery (alpha 0, no-data) left transparent
+    let raster: RasterImage;
     try {
-      const raster = await readTiffWindow(image, [wx, wy, wx1, wy1], samples);
-      window = raster as unknown as Uint8Array;
+      raster = await rasterFromGeoTiff(image, { x: wx, y: wy, width: wx1 - wx, height: wy1 - wy }, source.bandNames);
     } catch (error) {
       throw new ChipInputError(`Lecture de l’orthophoto impossible (tuile ${chipKey}) : ${errorMessage(error)}`);
     }
+    const window = raster.data, channels = raster.bands.length, valid = raster.valid;
+    const [cr, cg, cb] = displaySamples(raster.bands, channels);
     const ww = wx1 - wx;
     const out = Buffer.alloc(TILE_SIZE * TILE_SIZE * 4);
     const cell = (TILE_SIZE - 1) / (GRID - 1);
@@ -83,10 +82,9 @@ export const orthoPipeline: Pipeline = {
         const row = (1 - fy) * ((1 - fx) * control[a + 1]! + fx * control[b + 1]!) + fy * ((1 - fx) * control[c + 1]! + fx * control[d + 1]!);
         const sc = Math.floor(col) - wx, sr = Math.floor(row) - wy;
         if (col < 0 || row < 0 || col >= info.width || row >= info.height || sc < 0 || sr < 0 || sc >= ww || sr >= wy1 - wy) continue;
-        const s = (sr * ww + sc) * channels, o = (py * TILE_SIZE + px) * 4;
-        const empty = noData !== null && window[s] === noData && window[s + 1] === noData && window[s + 2] === noData;
-        out[o] = window[s]!; out[o + 1] = window[s + 1]!; out[o + 2] = window[s + 2]!;
-        out[o + 3] = empty ? 0 : channels === 4 ? window[s + 3]! : 255;
+        const p = sr * ww + sc, s = p * channels, o = (py * TILE_SIZE + px) * 4;
+        out[o] = window[s + cr]!; out[o + 1] = window[s + cg]!; out[o + 2] = window[s + cb]!;
+        out[o + 3] = valid && valid[p] === 0 ? 0 : 255;
       }
     }
     const webp = await sharp(out, { raw: { width: TILE_SIZE, height: TILE_SIZE, channels: 4 } }).webp({ quality: 82 }).toBuffer();
