@@ -284,6 +284,7 @@ export interface Nomenclature {
   classes: NomenclatureClass[];
   builtMinM2: number;
   sealedMinM2: number;
+  regionGapM: number;
 }
 
 export type LandChangeKind = 'artificialisation' | 'renaturation';

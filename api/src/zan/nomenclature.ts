@@ -6,6 +6,12 @@ import { z } from 'zod';
  * sealed, and the reference thresholds applied to connected regions. Configurable per authority; the
  * default comes from the class table (data/landcover-classes.json) of the shipped model.
  */
+/**
+ * Default `regionGapM`: the crown of a roadside tree, 6 to 10 m across, hides the road under it from the
+ * orthophoto; it must not cut the road into pieces that each fall under 2,500 m².
+ */
+export const REGION_GAP_M = 8;
+
 export const NomenclatureClass = z.object({
   id: z.number().int().min(0).max(254),
   key: z.string().min(1).max(60),
@@ -26,6 +32,11 @@ export const Nomenclature = z
     builtMinM2: z.number().min(0).max(10_000).default(50),
     /** a region sealed by a covering (category 2°) below this area is not counted as sealed */
     sealedMinM2: z.number().min(0).max(100_000).default(2500),
+    /**
+     * pieces of a sealed covering (2°) at most this far apart (m) are one region for its threshold: a road is
+     * not cut below 2,500 m² by a tree crown over it or by a strip the model misread
+     */
+    regionGapM: z.number().min(0).max(20).default(REGION_GAP_M),
   })
   .superRefine((n, ctx) => {
     const ids = new Set(n.classes.map((c) => c.id));

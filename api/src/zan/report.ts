@@ -4,6 +4,8 @@ import { PERIOD_END, PERIOD_START } from './trajectory';
 
 /** Numbers as a French report prints them (and as the report test reads them back). */
 export const formatHa = (m2OrHa: number, unit: 'm2' | 'ha' = 'm2') => `${(unit === 'm2' ? m2OrHa / 10_000 : m2OrHa).toLocaleString('fr-FR', { minimumFractionDigits: 2, maximumFractionDigits: 2 })} ha`;
+/** A threshold with its unit: « 2 500 m² », « 1 m ». */
+const formatWithUnit = (value: number, unit: string) => `${value.toLocaleString('fr-FR')} ${unit}`;
 export const formatPct = (pct: number) => `${pct.toLocaleString('fr-FR', { minimumFractionDigits: 1, maximumFractionDigits: 1 })} %`;
 
 const escape = (text: string) => text.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!);
@@ -81,6 +83,7 @@ export function reportHtml({ zan, nomenclature, mapPng, mapYear, generatedAt, au
   .map { text-align: center; break-inside: avoid; } .map img { max-width: 100%; max-height: 110mm; border: 1px solid #999; }
   .trends { white-space: pre-wrap; border-left: 3px solid #999; padding-left: 3mm; }
   .charts { display: flex; gap: 6mm; break-inside: avoid; }
+  .method { color: #444; font-size: 9pt; }
 </style></head><body>
 <h1>Rapport local sur l’artificialisation des sols — ${escape(zan.commune.name)} (${escape(zan.commune.insee)})</h1>
 <div class="meta">Article L2231-1 du CGCT · ${escape(authorityName)} · période ${periodText} · établi le ${generatedAt.toLocaleDateString('fr-FR')} par Vigie (occupation du sol issue de la segmentation des orthophotos ; surfaces calculées en Lambert-93).</div>
@@ -109,6 +112,7 @@ ${partial.length > 0 ? `<p class="overshoot" data-warning="couverture-partielle"
 <table><tr><th>Classe</th><th>Catégorie (art. R101-1)</th>${years.map((y) => `<th class="num">${y}</th>`).join('')}</tr>${areaRows.join('')}
 <tr><th>Artificialisé</th><th></th>${zan.vintages.map((v) => `<th class="num">${formatHa(v.artificialisedM2)}</th>`).join('')}</tr>
 <tr><td>Surface analysée (part de la commune)</td><td></td>${zan.vintages.map((v) => `<td class="num">${formatHa(v.coveredM2)} (${formatPct(Math.min(100, v.coveredPct))})</td>`).join('')}</tr></table>
+${nomenclature ? `<p class="method" data-section="methode">Seuils de l’annexe à l’article R101-1 appliqués aux régions connexes : bâti d’au moins ${formatWithUnit(nomenclature.builtMinM2, 'm²')}, revêtement imperméable d’au moins ${formatWithUnit(nomenclature.sealedMinM2, 'm²')} ; en deçà, une région prend le statut de son voisinage. Deux parties d’un revêtement imperméable séparées d’au plus ${formatWithUnit(nomenclature.regionGapM, 'm')} (une couronne d’arbre au-dessus d’une route) forment une seule région.</p>` : ''}
 
 <h2>Flux entre millésimes</h2>
 <table><tr><th>Période</th><th class="num">Artificialisation</th><th class="num">Renaturation</th><th class="num">Solde net</th><th class="num">Nouvellement imperméabilisé</th></tr>${flowRows.join('') || '<tr><td colspan="5">Un seul millésime analysé.</td></tr>'}</table>

@@ -5,6 +5,7 @@ export const BUILT = 0, ROAD = 1, GARDEN = 2, FIELD = 3;
 export const nomenclature: Nomenclature = {
   builtMinM2: 50,
   sealedMinM2: 2500,
+  regionGapM: 0,
   classes: [
     { id: BUILT, key: 'bati', label: 'Bâti', ocsge: 'CS1.1.1.1', color: '#e6194b', category: 1, artificialised: true, sealed: true },
     { id: ROAD, key: 'impermeable', label: 'Imperméable', ocsge: 'CS1.1.1.2', color: '#8c8c8c', category: 2, artificialised: true, sealed: true },

@@ -15,6 +15,8 @@ export interface RegionVisit {
 /**
  * Calls `onRegion` for every maximal 4-connected set of pixels where `member(p)` holds. At most
  * `collectMax` pixels are collected per region (the size is always exact). `visited` must be zeroed.
+ * With `counted`, regions still connect through every member pixel, but only the pixels where `counted(p)`
+ * holds are sized and collected (the rest are the bridges of `bridgeGaps`).
  */
 export function forEachRegion(
   width: number,
@@ -23,6 +25,7 @@ export function forEachRegion(
   collectMax: number,
   onRegion: (region: RegionVisit) => void,
   visited: Uint8Array = new Uint8Array(width * height),
+  counted?: (p: number) => boolean,
 ): void {
   const n = width * height;
   let stack = new Int32Array(4096);
@@ -37,14 +40,17 @@ export function forEachRegion(
     let collected = 0;
     while (top > 0) {
       const p = stack[--top]!;
-      size++;
-      if (collected < collectMax) {
-        if (collected === pixels.length) {
-          const grown = new Int32Array(Math.min(collectMax, n, pixels.length * 2));
-          grown.set(pixels);
-          pixels = grown;
+      // a bridge pixel (not counted) connects the region but is neither sized nor collected
+      if (!counted || counted(p)) {
+        size++;
+        if (collected < collectMax) {
+          if (collected === pixels.length) {
+            const grown = new Int32Array(Math.min(collectMax, n, pixels.length * 2));
+            grown.set(pixels);
+            pixels = grown;
+          }
+          pixels[collected++] = p;
         }
-        pixels[collected++] = p;
       }
       const x = p % width;
       if (top + 4 > stack.length) {
@@ -59,4 +65,45 @@ export function forEachRegion(
     }
     onRegion({ pixels, collected, size, first: start });
   }
+}
+
+/**
+ * `mask` dilated by a square of `radius` pixels (1 where a set pixel lies within `radius` along both axes):
+ * two pieces at most 2 × radius pixels apart touch in it. Separable running counts, per row then per column;
+ * the column pass works in place, keeping the last 2 × radius + 1 rows of the row pass in a ring, so the
+ * dilation costs one byte per pixel.
+ */
+export function bridgeGaps(mask: Uint8Array, width: number, height: number, radius: number): Uint8Array {
+  if (radius <= 0) return mask;
+  const out = new Uint8Array(mask.length);
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    let count = 0;
+    for (let x = 0; x < Math.min(radius, width); x++) count += mask[row + x]!;
+    for (let x = 0; x < width; x++) {
+      if (x + radius < width) count += mask[row + x + radius]!;
+      if (x - radius - 1 >= 0) count -= mask[row + x - radius - 1]!;
+      out[row + x] = count > 0 ? 1 : 0;
+    }
+  }
+  const span = 2 * radius + 1;
+  const ring = new Uint8Array(span * width);
+  const counts = new Int32Array(width);
+  const enter = (y: number) => {
+    const from = y * width, slot = (y % span) * width;
+    for (let x = 0; x < width; x++) counts[x]! += out[from + x]!;
+    ring.set(out.subarray(from, from + width), slot);
+  };
+  for (let y = 0; y < Math.min(radius, height); y++) enter(y);
+  for (let y = 0; y < height; y++) {
+    // the row leaving the window first: the entering one takes its slot in the ring
+    if (y - radius - 1 >= 0) {
+      const slot = ((y - radius - 1) % span) * width;
+      for (let x = 0; x < width; x++) counts[x]! -= ring[slot + x]!;
+    }
+    if (y + radius < height) enter(y + radius);
+    // row y of the row pass is in the ring already: it can be overwritten
+    for (let x = 0, r = y * width; x < width; x++) out[r + x] = counts[x]! > 0 ? 1 : 0;
+  }
+  return out;
 }

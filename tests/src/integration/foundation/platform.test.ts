@@ -92,6 +92,7 @@ function foundationSuite(mode: 'embedded' | 'external') {
         [{ ...meadows, classes: meadows.classes.map((c) => (c.id === GARDEN ? { ...c, sealed: true } : c)) }, /seules les catégories 1° et 2° sont imperméabilisées/],
         [{ ...meadows, classes: meadows.classes.map((c) => (c.id === BUILT ? { ...c, category: 11 } : c)) }, /category/],
         [{ ...meadows, sealedMinM2: -1 }, /sealedMinM2/],
+        [{ ...meadows, regionGapM: 50 }, /regionGapM/],
         [{ ...meadows, classes: [...meadows.classes, meadows.classes[0]] }, /en double/],
       ];
       try {

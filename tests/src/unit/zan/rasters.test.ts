@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type ClassRaster, NO_DATA, classLookup, parseReferenceCsv } from '@vigie/api/zan';
 import { pixelToMap, toWgs84, type GeoTransform } from '@vigie/api/geo';
-import { artificialisedMask, compareVintages, fillRings, forEachRegion, mergeClassRasters, rasterisePolygons, traceOuterBoundary } from '@vigie/workers/zan';
+import { artificialisedMask, bridgeGaps, compareVintages, fillRings, forEachRegion, mergeClassRasters, rasterisePolygons, traceOuterBoundary } from '@vigie/workers/zan';
 import { BUILT, FIELD, GARDEN, ROAD, nomenclature } from '../../support/nomenclature';
 
 function grid(width: number, height: number, fill: number) {
@@ -44,6 +44,43 @@ describe('nomenclature thresholds on connected regions (1 m pixels)', () => {
     expect(count(artificialisedMask(g, nomenclature, 0.04))).toBe(0);
     paint(g, 0, 0, 36, 36, BUILT); // 1,296 px = 51.8 m²
     expect(count(artificialisedMask(g, nomenclature, 0.04))).toBe(1296);
+  });
+
+  it('joins the pieces of a road cut by a tree crown narrower than regionGapM, not pieces farther apart', () => {
+    // a 4 m wide road of 2 × 400 m² … 2 × 1,600 m² on either side of a crown; fields around
+    const road = (gapM: number, pieceM: number) => {
+      const g = grid(2 * pieceM + gapM + 20, 20, FIELD);
+      paint(g, 10, 8, pieceM, 4, ROAD);
+      paint(g, 10 + pieceM + gapM, 8, pieceM, 4, ROAD);
+      return g;
+    };
+    const withGap = (regionGapM: number) => ({ ...nomenclature, regionGapM });
+    // 2 × 1,600 m² = 3,200 m² ≥ 2,500 m² once joined; each piece alone is under the threshold
+    expect(count(artificialisedMask(road(6, 400), withGap(0), 1))).toBe(0);
+    expect(count(artificialisedMask(road(6, 400), withGap(6), 1))).toBe(3200);
+    expect(count(artificialisedMask(road(6, 400), withGap(4), 1))).toBe(0);
+    // the bridge joins, it is not counted: only the road's own pixels are sized and marked
+    expect(count(artificialisedMask(road(2, 300), withGap(6), 1))).toBe(0); // 2 × 1,200 m² = 2,400 m²
+    // buildings keep plain connectivity: two 30 m² sheds 1 m apart are not one 60 m² building
+    const sheds = grid(30, 30, FIELD);
+    paint(sheds, 5, 5, 6, 5, BUILT);
+    paint(sheds, 12, 5, 6, 5, BUILT);
+    expect(count(artificialisedMask(sheds, withGap(6), 1))).toBe(0);
+  });
+
+  it('bridgeGaps dilates by a square of the radius, exactly', () => {
+    const w = 23, h = 17;
+    const mask = new Uint8Array(w * h);
+    for (const p of [0, 40, 200, 391]) mask[p] = 1;
+    for (const radius of [0, 1, 2, 5]) {
+      const got = bridgeGaps(mask, w, h, radius);
+      for (let p = 0; p < w * h; p++) {
+        const x = p % w, y = Math.floor(p / w);
+        let near = 0;
+        for (let q = 0; q < w * h; q++) if (mask[q] && Math.abs((q % w) - x) <= radius && Math.abs(Math.floor(q / w) - y) <= radius) near = 1;
+        expect(got[p], `radius ${radius} pixel ${x},${y}`).toBe(near);
+      }
+    }
   });
 
   it('ignores no-data pixels', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CommuneZan } from '@vigie/api/contract';
-import { reportHtml } from '@vigie/api/zan';
+import { Nomenclature, reportHtml } from '@vigie/api/zan';
 
 /** One commune of 100 ha with two analysed vintages; `covered` gives each one's mapped share of it in %. */
 function commune(covered: [number, number]): CommuneZan {
@@ -32,5 +32,17 @@ describe('three-yearly report: what the orthophotos cover of the commune', () =>
 
   it('says nothing of coverage when every map covers the commune', () => {
     expect(report(commune([99.2, 100.1]))).not.toContain('couverture-partielle');
+  });
+});
+
+describe('three-yearly report: the method', () => {
+  it('states the thresholds the authority’s nomenclature applies, the gap bridged under tree crowns included', () => {
+    const nomenclature = Nomenclature.parse({ classes: [{ id: 0, key: 'bati', label: 'Bâti', color: '#e6194b', category: 1, artificialised: true, sealed: true }] });
+    const html = reportHtml({ zan: commune([100, 100]), nomenclature, mapPng: null, mapYear: null, generatedAt: new Date('2026-12-02'), authorityName: 'Test' });
+    const method = /<p class="method"[^>]*>([^<]*)<\/p>/.exec(html)?.[1] ?? '';
+    expect(method).toContain('bâti d’au moins 50 m²');
+    expect(method).toContain('revêtement imperméable d’au moins 2\u202f500 m²');
+    expect(method).toContain('séparées d’au plus 8 m');
+    expect(report(commune([100, 100]))).not.toContain('class="method"');
   });
 });
