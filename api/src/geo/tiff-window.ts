@@ -53,8 +53,8 @@ export async function readTiffWindow(image: GeoTIFFImage, [x0, y0, x1, y1]: read
   const reads: Promise<void>[] = [];
   for (let by = Math.floor(y0 / blockHeight); by * blockHeight < y1; by++) {
     for (let bx = Math.floor(x0 / blockWidth); bx * blockWidth < x1; bx++) {
-      reads.push(image.getTileOrStrip(bx, by, 0, decoder as never).then(({ data }) => {
-        const block = new Uint8Array(data);
+      const read = blockCache.get(image, bx, by, async () => new Uint8Array((await image.getTileOrStrip(bx, by, 0, decoder as never)).data as ArrayBuffer));
+      reads.push(read.then((block) => {
         const left = Math.max(x0, bx * blockWidth), right = Math.min(x1, (bx + 1) * blockWidth);
         const top = Math.max(y0, by * blockHeight), bottom = Math.min(y1, (by + 1) * blockHeight);
         for (let y = top; y < bottom; y++) {
@@ -76,6 +76,56 @@ export async function readTiffWindow(image: GeoTIFFImage, [x0, y0, x1, y1]: read
   result.height = height;
   return result;
 }
+
+/**
+ * Decoded blocks kept for the next windows, least recently used out first, within `BLOCK_CACHE_BYTES`. Chips
+ * overlap and straddle block edges: a 512 px chip on 256 px tiles touches 9 tiles and shares most of them with
+ * its neighbours, so a run decodes each tile about once instead of two or three times. Concurrent reads of one
+ * block share its decoding. Orthophotos only (camera frames never come through here).
+ */
+export class BlockCache {
+  private readonly entries = new Map<string, { bytes: number; block: Promise<Uint8Array> }>();
+  private readonly ids = new WeakMap<GeoTIFFImage, number>();
+  private nextId = 0;
+  private bytes = 0;
+  constructor(private readonly budget: number) {}
+
+  get(image: GeoTIFFImage, bx: number, by: number, decode: () => Promise<Uint8Array>): Promise<Uint8Array> {
+    let id = this.ids.get(image);
+    if (id === undefined) this.ids.set(image, (id = this.nextId++));
+    const key = `${id}:${bx}:${by}`;
+    const hit = this.entries.get(key);
+    if (hit) {
+      // most recent last
+      this.entries.delete(key);
+      this.entries.set(key, hit);
+      return hit.block;
+    }
+    const entry = { bytes: 0, block: decode() };
+    this.entries.set(key, entry);
+    entry.block.then(
+      (block) => {
+        if (this.entries.get(key) !== entry) return;
+        entry.bytes = block.byteLength;
+        this.bytes += entry.bytes;
+        this.evict();
+      },
+      () => this.entries.get(key) === entry && this.entries.delete(key),
+    );
+    return entry.block;
+  }
+
+  private evict(): void {
+    for (const [key, entry] of this.entries) {
+      if (this.bytes <= this.budget) return;
+      this.entries.delete(key);
+      this.bytes -= entry.bytes;
+    }
+  }
+}
+
+const BLOCK_CACHE_BYTES = 64 << 20;
+const blockCache = new BlockCache(BLOCK_CACHE_BYTES);
 
 type BlockDecoder = (block: Uint8Array) => Promise<Uint8Array>;
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fromArrayBuffer, fromFile, type GeoTIFFImage } from 'geotiff';
 import sharp, { type TiffOptions } from 'sharp';
 import { describe, expect, it, vi } from 'vitest';
-import { readTiffWindow } from '@vigie/api/geo';
+import { BlockCache, readTiffWindow } from '@vigie/api/geo';
 import { GeoTiffWriter } from '@vigie/data/geotiff';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../../../fixtures/imagery');
@@ -139,6 +139,33 @@ describe('readTiffWindow', () => {
     }
     const window = (await readTiffWindow(image, [50, 20, 52, 21], [2, 1, 0])) as Uint8Array;
     expect(near(window, [190, 60, 30]) && near(window.subarray(3), [190, 60, 30]), `${[...window]}`).toBe(true);
+  });
+
+  it('decodes each block once for overlapping windows (the chips of a run), with the same bytes from the cache', async () => {
+    const image = await sharpTiff(3, { compression: 'deflate' });
+    const decoded = vi.spyOn(image, 'getTileOrStrip');
+    const reference = async (window: [number, number, number, number]) => Buffer.from((await image.readRasters({ window, interleave: true })) as Uint8Array);
+    const first = await read(image, [37, 11, 229, 190]); // tile columns 0–3, rows 0–2
+    expect(decoded.mock.calls.length).toBe(12);
+    const inside = await read(image, [60, 40, 200, 150]);
+    const beside = await read(image, [180, 11, 290, 120]); // columns 2–4: only column 4 is new
+    expect(decoded.mock.calls.length).toBe(12 + 2);
+    expect(first.bytes.equals(await reference([37, 11, 229, 190]))).toBe(true);
+    expect(inside.bytes.equals(await reference([60, 40, 200, 150]))).toBe(true);
+    expect(beside.bytes.equals(await reference([180, 11, 290, 120]))).toBe(true);
+  });
+
+  it('keeps the cache within its budget, least recently used out first', async () => {
+    const cache = new BlockCache(1000);
+    const image = {} as GeoTIFFImage;
+    const decodes: string[] = [];
+    const get = (bx: number) => cache.get(image, bx, 0, async () => (decodes.push(`${bx}`), new Uint8Array(400)));
+    for (const bx of [0, 1]) await get(bx);
+    await get(0); // 0 is now the most recent
+    await get(2); // over budget: 1 goes
+    await new Promise((resolve) => setImmediate(resolve));
+    for (const bx of [0, 2, 1]) await get(bx);
+    expect(decodes).toEqual(['0', '1', '2', '1']);
   });
 
   it('leaves a window outside the image to geotiff.js', async () => {
