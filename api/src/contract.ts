@@ -224,6 +224,8 @@ export interface ZanCommuneSummary {
   artificialisedM2: Record<string, number>;
   artificialisedPct: number | null;
   netChangeM2: number | null;
+  /** the least share of the commune (%) an analysed vintage's orthophoto covers; null before any analysis */
+  coveredPct: number | null;
   trajectory: Trajectory | null;
 }
 

@@ -129,6 +129,7 @@ export async function zanSummary(db: Db, authorityId: number) {
       artificialisedM2: Object.fromEntries(d.vintages.map((v) => [String(v.year), v.artificialisedM2])),
       artificialisedPct: latest ? latest.artificialisedPct : null,
       netChangeM2: d.vintages.length > 1 ? d.vintages.at(-1)!.artificialisedM2 - d.vintages[0]!.artificialisedM2 : null,
+      coveredPct: d.vintages.length > 0 ? Math.min(...d.vintages.map((v) => v.coveredPct)) : null,
       trajectory: d.trajectory,
     };
   });

@@ -131,6 +131,7 @@ export const en: Record<MessageKey, string> = {
   'zan.statsCsv': 'Figures of every commune (CSV)',
   'zan.artificialisedIn': 'Artificialised in {year}',
   'zan.coverage': 'Coverage {year}',
+  'zan.partialShort': '⚠ {pct} % covered',
   'zan.partialCoverage': '{pct} % of the commune: the orthophoto does not cover all of it, areas are for the covered part',
   'zan.consumedSince': 'Consumed since {year}',
   'zan.estimated': '(prorated estimate)',

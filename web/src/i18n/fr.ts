@@ -130,6 +130,7 @@ export const fr = {
   'zan.statsCsv': 'Statistiques de toutes les communes (CSV)',
   'zan.artificialisedIn': 'Artificialisé en {year}',
   'zan.coverage': 'Couverture {year}',
+  'zan.partialShort': '⚠ couverte à {pct} %',
   'zan.partialCoverage': '{pct} % de la commune : l’orthophoto ne la couvre pas entière, les surfaces portent sur la partie couverte',
   'zan.consumedSince': 'Consommé depuis {year}',
   'zan.estimated': '(estimation au prorata)',

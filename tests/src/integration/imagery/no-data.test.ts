@@ -4,7 +4,8 @@ import { inflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NO_DATA } from '@vigie/api/zan';
 import sharp from 'sharp';
-import { parseTileKey } from '@vigie/api/geo';
+import { parseTileKey, toWgs84 } from '@vigie/api/geo';
+import { PARTIAL_COVERAGE_PCT, type ZanSummary } from '@vigie/api/contract';
 import { generateTrainingSet } from '@vigie/data';
 import { registerGeoTiff } from '@vigie/workers/imagery';
 import { yoloBoxes } from '@vigie/workers/models';
@@ -12,6 +13,7 @@ import { orthoTileKey } from '@vigie/workers/pipelines';
 import { finaliseRun, planRun, processChips } from '@vigie/workers/worker';
 import { type Client, type TestStack, login, startStack } from '../../support/stack';
 import { writeSmallGeoTiff } from '../../support/fixtures';
+import { seedCommune } from '../dumps-review/support';
 
 const SIZE = 64;
 const ORIGIN = { originX: 612_000, originY: 6_892_000 };
@@ -116,5 +118,32 @@ describe('analyses and map outside the imagery', () => {
     }
     expect(opaque).toBeGreaterThan(100); // the right half is drawn
     expect(black).toBe(0); // the left half is not
+  });
+
+  // last: the commune it adds would change what the runs above analyse
+  it('flags in the territory summary a commune its orthophoto covers only in part', async () => {
+    const { db } = stack.platform;
+    const authorityId = (await db.selectFrom('authority').select('id').executeTakeFirstOrThrow()).id;
+    // the commune is the orthophoto's footprint; its left half has no imagery
+    const side = SIZE * 0.2;
+    const [west, south] = toWgs84([ORIGIN.originX, ORIGIN.originY - side]);
+    const [east, north] = toWgs84([ORIGIN.originX + side, ORIGIN.originY]);
+    await seedCommune(db, authorityId, '95999', 'Moitié-Couverte', [west, south, east, north]);
+    await db.updateTable('commune').set({ areaM2: side * side }).where('insee', '=', '95999').execute();
+    const file = path.join(stack.config.dataDir, 'mosaic-2019.tif');
+    writeSmallGeoTiff(file, { samples: 4, alpha: true, size: SIZE, ...ORIGIN, value: (x, _y, s) => (s === 3 ? (x < SIZE / 2 ? 0 : 255) : x < SIZE / 2 ? 0 : 110 + s * 20) });
+    await registerGeoTiff(db, { authorityId, year: 2019, file });
+    const created = await admin.fetch('/api/runs', { method: 'POST', body: JSON.stringify({ useCase: 'zan', vintage: 2019 }) });
+    const { id } = (await created.json()) as { id: string };
+    await planRun(stack.platform, id);
+    await processChips(stack.platform, id, (await db.selectFrom('runChip').select('chipKey').where('runId', '=', id).execute()).map((c) => c.chipKey));
+    await finaliseRun(stack.platform, id);
+    const run = await db.selectFrom('run').select(['status', 'error']).where('id', '=', id).executeTakeFirstOrThrow();
+    expect(run, run.error ?? '').toMatchObject({ status: 'succeeded' });
+    const summary = (await (await admin.fetch('/api/zan/summary')).json()) as ZanSummary;
+    const commune = summary.communes.find((c) => c.insee === '95999')!;
+    expect(commune.coveredPct).toBeGreaterThan(45);
+    expect(commune.coveredPct).toBeLessThan(55);
+    expect(commune.coveredPct!).toBeLessThan(PARTIAL_COVERAGE_PCT);
   });
 });

@@ -100,6 +100,11 @@ export function ZanPanel({ zan, landcoverYear, canPlan }: { zan: ZanState; landc
                     <button type="button" className="link" onClick={() => zan.select(c.insee)}>
                       {c.name}
                     </button>
+                    {c.coveredPct !== null && c.coveredPct < PARTIAL_COVERAGE_PCT && (
+                      <span className="error-text" data-testid="zan-commune-partial" title={t('zan.partialCoverage', { pct: formatNumber(c.coveredPct, locale, 1) })}>
+                        {' '}{t('zan.partialShort', { pct: formatNumber(c.coveredPct, locale, 0) })}
+                      </span>
+                    )}
                   </td>
                   <td className="num">{c.artificialisedPct === null ? '—' : `${formatNumber(c.artificialisedPct, locale, 1)} %`}</td>
                   <td className="num">{c.netChangeM2 === null ? '—' : `${c.netChangeM2 >= 0 ? '+' : '−'}${ha(Math.abs(c.netChangeM2), locale)}`}</td>
