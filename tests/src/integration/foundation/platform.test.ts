@@ -6,6 +6,8 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateToLatest } from '@vigie/api/db';
 import { up as renumberNomenclatures } from '../../../../api/src/db/migrations/0006_nomenclature_2023';
+import { up as addBandNames } from '../../../../api/src/db/migrations/0007_imagery_bands';
+import { sql } from 'kysely';
 import { LAMBERT93, WEB_MERCATOR, parseTileKey, projector, tileBounds } from '@vigie/api/geo';
 import { registerGeoTiff } from '@vigie/workers/imagery';
 import { planRun, startWorker } from '@vigie/workers/worker';
@@ -60,6 +62,24 @@ function foundationSuite(mode: 'embedded' | 'external') {
     it('migrates from empty, and again without change', async () => {
       const tables = await stack.platform.db.introspection.getTables();
       expect(tables.map((t) => t.name)).toEqual(expect.arrayContaining(['commune', 'run', 'run_chip', 'dump_detection', 'sensor_count', 'audit_log']));
+      expect(await migrateToLatest(stack.platform.db)).toEqual([]);
+    });
+
+    it('names the bands of sources registered before band names existed: R, G, B for 3 bands, unknown otherwise', async () => {
+      // migration 0007 replayed on the schema before it, inside a transaction rolled back at the end
+      const rolledBack = new Error('rolled back');
+      await expect(stack.platform.db.transaction().execute(async (trx) => {
+        await sql`alter table imagery_source drop column band_names`.execute(trx);
+        const vintage = await sql<{ id: number }>`insert into vintage (authority_id, year, label) values (${authorityId}, 1999, 'avant 0007') returning id`.execute(trx);
+        for (const [uri, bands] of [['/ortho-rgb.tif', 3], ['/ortho-rgbn.tif', 4]] as const) {
+          await sql`insert into imagery_source (authority_id, vintage_id, kind, uri, epsg, bounds, bbox, gsd_m, bands)
+            values (${authorityId}, ${vintage.rows[0]!.id}, 'geotiff', ${uri}, 2154, '[0,0,1,1]'::jsonb, box(point(2,48), point(2.1,48.1)), 0.2, ${bands})`.execute(trx);
+        }
+        await addBandNames(trx);
+        const rows = await trx.selectFrom('imagerySource').select(['uri', 'bandNames']).where('vintageId', '=', vintage.rows[0]!.id).orderBy('uri').execute();
+        expect(rows).toEqual([{ uri: '/ortho-rgb.tif', bandNames: ['R', 'G', 'B'] }, { uri: '/ortho-rgbn.tif', bandNames: null }]);
+        throw rolledBack;
+      })).rejects.toBe(rolledBack);
       expect(await migrateToLatest(stack.platform.db)).toEqual([]);
     });
 
