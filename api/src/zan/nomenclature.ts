@@ -59,22 +59,6 @@ export const NomenclatureInput = Nomenclature.superRefine((n, ctx) => {
   });
 });
 
-/**
- * The ten categories of the annex to art. R101-1 (décret 2023-1096): 1° to 5° artificialised, 6° to 10° not.
- * Short labels for tables and legends; the thresholds below key on 1° and 2°.
- */
-export const CATEGORY_LABELS: Record<number, string> = {
-  1: '1° bâti',
-  2: '2° revêtement imperméable',
-  3: '3° sols stabilisés, minéraux ou composites',
-  4: '4° herbacé à usage résidentiel, économique ou d’infrastructure',
-  5: '5° chantier ou abandon',
-  6: '6° naturel nu ou en eau',
-  7: '7° cultures',
-  8: '8° sylviculture',
-  9: '9° habitat naturel',
-  10: '10° autres surfaces végétalisées',
-};
 
 /** Category of the built threshold (50 m²) and of the sealed-covering threshold (2,500 m²). */
 export const BUILT_CATEGORY = 1;

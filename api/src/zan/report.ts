@@ -1,5 +1,5 @@
-import { CATEGORY_LABELS, type Nomenclature } from './nomenclature';
-import { type CommuneZan, PARTIAL_COVERAGE_PCT, type ZanFlow } from '../contract';
+import { CATEGORY_LABELS, type CommuneZan, PARTIAL_COVERAGE_PCT, type ZanFlow } from '../contract';
+import type { Nomenclature } from './nomenclature';
 import { PERIOD_END, PERIOD_START } from './trajectory';
 
 /** Numbers as a French report prints them (and as the report test reads them back). */

@@ -10,6 +10,7 @@ import { startDemoStack } from '../support/demo';
 import { waitForRun } from '../support/runs';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, type Client, type TestStack, login } from '../support/stack';
 import { ROOT, buildWeb, launchChromium, openView, shoot, signIn } from './browser';
+import type { Nomenclature } from '@vigie/api/contract';
 
 /**
  * The three use-case views against the real API over the demo territory: a real dumps run and real ZAN
@@ -132,6 +133,16 @@ describe('use-case views in headless Chromium over the demo territory', () => {
     await shoot(page, 'zan-choropleth');
     const report = await admin.fetch(`/api/zan/communes/${(await panel.getByRole('link', { name: 'HTML' }).getAttribute('href'))!.split('/')[4]}/report.html`);
     expect(report.status).toBe(200);
+    // the nomenclature, as a planner sets it for the next runs: a threshold and a class's category
+    await page.getByText('Nomenclature et seuils').click();
+    await page.getByLabel('Écart franchi sous un arbre (m)').fill('6');
+    await page.getByLabel('Catégorie de « Prairies').selectOption('4');
+    await page.getByRole('button', { name: 'Enregistrer la nomenclature' }).click();
+    await page.getByText('Nomenclature enregistrée').waitFor();
+    const saved = (await (await admin.fetch('/api/zan/nomenclature')).json()) as Nomenclature;
+    expect(saved.regionGapM).toBe(6);
+    expect(saved.classes.find((c) => c.key === 'prairies')).toMatchObject({ category: 4, artificialised: true, sealed: false });
+    await shoot(page, 'zan-nomenclature');
   });
 
   it('creates a sensor with its key shown once, counts a real frame and charts it; the public page shows levels', async () => {

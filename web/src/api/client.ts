@@ -65,6 +65,7 @@ export const api = {
 
   zanSummary: () => request<ZanSummary>('GET', '/api/zan/summary'),
   zanNomenclature: () => request<Nomenclature>('GET', '/api/zan/nomenclature'),
+  zanSetNomenclature: (body: Nomenclature) => request<Nomenclature>('PUT', '/api/zan/nomenclature', body),
   zanCommune: (insee: string) => request<CommuneZan>('GET', `/api/zan/communes/${encodeURIComponent(insee)}`),
   zanSetTrajectory: (insee: string, body: { referenceConsumptionHa: number | null; targetReductionPct: number; guarantee: boolean }) =>
     request<CommuneZan>('PUT', `/api/zan/communes/${encodeURIComponent(insee)}/trajectory`, body),

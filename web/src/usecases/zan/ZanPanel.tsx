@@ -1,5 +1,5 @@
 import { Fragment, useState, type FormEvent } from 'react';
-import { type CommuneZan, type Nomenclature, PARTIAL_COVERAGE_PCT } from '@vigie/api/contract';
+import { CATEGORY_LABELS, type CommuneZan, type Nomenclature, PARTIAL_COVERAGE_PCT } from '@vigie/api/contract';
 import { formatNumber } from '../../format';
 import { useI18n } from '../../i18n';
 import { ClassAreaChart, FlowChart, TrajectoryChart } from './charts';
@@ -118,6 +118,7 @@ export function ZanPanel({ zan, landcoverYear, canPlan }: { zan: ZanState; landc
           </p>
         </>
       )}
+      {canPlan && zan.nomenclature && <NomenclatureForm nomenclature={zan.nomenclature} onSave={zan.saveNomenclature} />}
       <CommunePanel zan={zan} canPlan={canPlan} />
     </section>
   );
@@ -275,5 +276,87 @@ function TrajectoryForm({ settings, onSave }: { settings: CommuneZan['settings']
         </p>
       )}
     </form>
+  );
+}
+
+/**
+ * The authority's nomenclature: the category of each model class (its artificialised and sealed flags follow,
+ * as the annex to art. R101-1 has them) and the thresholds. Applies to the next land-cover runs.
+ */
+function NomenclatureForm({ nomenclature, onSave }: { nomenclature: Nomenclature; onSave: ZanState['saveNomenclature'] }) {
+  const { t } = useI18n();
+  const [categories, setCategories] = useState(() => new Map(nomenclature.classes.map((c) => [c.id, c.category])));
+  const [thresholds, setThresholds] = useState({
+    builtMinM2: String(nomenclature.builtMinM2),
+    sealedMinM2: String(nomenclature.sealedMinM2),
+    regionGapM: String(nomenclature.regionGapM),
+  });
+  const [message, setMessage] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
+  const fields = [
+    ['builtMinM2', 'zan.builtMinM2'],
+    ['sealedMinM2', 'zan.sealedMinM2'],
+    ['regionGapM', 'zan.regionGapM'],
+  ] as const;
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    const values = Object.fromEntries(fields.map(([key]) => [key, Number(thresholds[key].replace(',', '.'))])) as Record<(typeof fields)[number][0], number>;
+    if (Object.values(values).some((v) => !(v >= 0))) {
+      setMessage({ kind: 'error', text: t('zan.nomenclatureInvalid') });
+      return;
+    }
+    const classes = nomenclature.classes.map((c) => {
+      const category = categories.get(c.id) ?? c.category;
+      return { ...c, category, artificialised: category <= 5, sealed: category <= 2 };
+    });
+    const error = await onSave({ ...nomenclature, ...values, classes });
+    setMessage(error ? { kind: 'error', text: error } : { kind: 'ok', text: t('zan.nomenclatureSaved') });
+  }
+  return (
+    <details className="nomenclature">
+      <summary>{t('zan.nomenclature')}</summary>
+      <form onSubmit={submit} aria-label={t('zan.nomenclature')}>
+        <div className="field-row three">
+          {fields.map(([key, label]) => (
+            <div key={key}>
+              <label htmlFor={`zan-${key}`}>{t(label)}</label>
+              <input id={`zan-${key}`} type="text" inputMode="decimal" value={thresholds[key]} onChange={(e) => setThresholds({ ...thresholds, [key]: e.target.value })} />
+            </div>
+          ))}
+        </div>
+        <table className="zan-nomenclature">
+          <thead>
+            <tr>
+              <th>{t('zan.class')}</th>
+              <th>{t('zan.category')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {nomenclature.classes.map((c) => (
+              <tr key={c.id}>
+                <td>
+                  <span className="swatch" style={{ background: c.color }} /> {c.label}
+                </td>
+                <td>
+                  <select aria-label={t('zan.categoryOf', { label: c.label })} value={categories.get(c.id)} onChange={(e) => setCategories(new Map(categories).set(c.id, Number(e.target.value)))}>
+                    {Object.entries(CATEGORY_LABELS).map(([value, text]) => (
+                      <option key={value} value={value}>
+                        {text}
+                      </option>
+                    ))}
+                  </select>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        <p className="muted">{t('zan.nomenclatureHint')}</p>
+        <button type="submit">{t('zan.nomenclatureSave')}</button>
+        {message && (
+          <p className={message.kind === 'error' ? 'error' : 'success'} role={message.kind === 'error' ? 'alert' : 'status'}>
+            {message.text}
+          </p>
+        )}
+      </form>
+    </details>
   );
 }

@@ -39,6 +39,8 @@ export interface ZanState {
   setShowChanges(show: boolean): void;
   /** sets the selected commune's reference consumption; resolves to an error message or null */
   saveTrajectory(settings: CommuneZan['settings']): Promise<string | null>;
+  /** the authority's nomenclature, for the next land-cover runs; the error message, or null */
+  saveNomenclature(nomenclature: Nomenclature): Promise<string | null>;
 }
 
 /** ZAN data for the map and the commune panel; loaded when the view opens. */
@@ -109,6 +111,14 @@ export function useZan(active: boolean): ZanState {
 
   const select = useCallback((insee: string | null) => setSelected(insee), []);
   const setPeriod = useCallback((p: ZanPeriod) => setPeriodState(p), []);
+  const saveNomenclature = useCallback(async (next: Nomenclature) => {
+    try {
+      setNomenclature(await api.zanSetNomenclature(next));
+      return null;
+    } catch (caught) {
+      return caught instanceof Error ? caught.message : String(caught);
+    }
+  }, []);
   const saveTrajectory = useCallback(
     async (settings: CommuneZan['settings']) => {
       if (!selected) return null;
@@ -126,6 +136,6 @@ export function useZan(active: boolean): ZanState {
 
   return {
     summary, nomenclature, analysed, error, selected, select, commune, communeError, period, setPeriod, changes,
-    background, setBackground, opacity, setOpacity, showChanges, setShowChanges, saveTrajectory,
+    background, setBackground, opacity, setOpacity, showChanges, setShowChanges, saveTrajectory, saveNomenclature,
   };
 }
