@@ -240,7 +240,7 @@ function TrajectoryForm({ settings, onSave }: { settings: CommuneZan['settings']
   const [reference, setReference] = useState(settings.referenceConsumptionHa === null ? '' : String(settings.referenceConsumptionHa));
   const [reduction, setReduction] = useState(String(settings.targetReductionPct));
   const [guarantee, setGuarantee] = useState(settings.guarantee);
-  const [message, setMessage] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
+  const [message, setMessage] = useState<SaveOutcome | null>(null);
   async function submit(event: FormEvent) {
     event.preventDefault();
     const referenceHa = reference.trim() === '' ? null : Number(reference.replace(',', '.'));
@@ -270,11 +270,7 @@ function TrajectoryForm({ settings, onSave }: { settings: CommuneZan['settings']
         {t('zan.guaranteeLabel')}
       </label>
       <button type="submit">{t('zan.trajectorySave')}</button>
-      {message && (
-        <p className={message.kind === 'error' ? 'error' : 'success'} role={message.kind === 'error' ? 'alert' : 'status'}>
-          {message.text}
-        </p>
-      )}
+      <SaveMessage message={message} />
     </form>
   );
 }
@@ -291,7 +287,7 @@ function NomenclatureForm({ nomenclature, onSave }: { nomenclature: Nomenclature
     sealedMinM2: String(nomenclature.sealedMinM2),
     regionGapM: String(nomenclature.regionGapM),
   });
-  const [message, setMessage] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
+  const [message, setMessage] = useState<SaveOutcome | null>(null);
   const fields = [
     ['builtMinM2', 'zan.builtMinM2'],
     ['sealedMinM2', 'zan.sealedMinM2'],
@@ -351,12 +347,20 @@ function NomenclatureForm({ nomenclature, onSave }: { nomenclature: Nomenclature
         </table>
         <p className="muted">{t('zan.nomenclatureHint')}</p>
         <button type="submit">{t('zan.nomenclatureSave')}</button>
-        {message && (
-          <p className={message.kind === 'error' ? 'error' : 'success'} role={message.kind === 'error' ? 'alert' : 'status'}>
-            {message.text}
-          </p>
-        )}
+        <SaveMessage message={message} />
       </form>
     </details>
+  );
+}
+
+type SaveOutcome = { kind: 'ok' | 'error'; text: string };
+
+/** What a settings form's save gave: announced politely when it worked, as an alert when it did not. */
+function SaveMessage({ message }: { message: SaveOutcome | null }) {
+  if (!message) return null;
+  return (
+    <p className={message.kind === 'error' ? 'error' : 'success'} role={message.kind === 'error' ? 'alert' : 'status'}>
+      {message.text}
+    </p>
   );
 }
