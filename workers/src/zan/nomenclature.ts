@@ -38,7 +38,7 @@ export interface ClassGrid {
  * connected regions: a built region (1°) under `builtMinM2` or a sealed-covering region (2°) under
  * `sealedMinM2` is not a category of its own at that size; it takes the status of what surrounds it
  * (the majority of the pixels along its border). A 20 m² shed in a field is not artificialised, a
- * pool in a garden is. Pieces of a sealed covering less than `regionGapM` apart are one region.
+ * pool in a garden is. Pieces of a sealed covering at most `regionGapM` apart are one region.
  */
 export function artificialisedMask(grid: ClassGrid, nomenclature: Nomenclature, pixelAreaM2: number, lookup: ClassLookup = classLookup(nomenclature)): Uint8Array {
   const { classes, width, height } = grid;
