@@ -168,6 +168,31 @@ describe('web dashboard in headless Chromium', () => {
     await shoot(page, 'affluence-empty');
   });
 
+  it('flags in the ZAN table a commune its orthophoto covers only in part', async () => {
+    // figures as a land-cover run leaves them: 60 % of Rochefort-en-Terre analysed, all of Malansac
+    const db = stack.platform.db;
+    const { authorityId } = await db.selectFrom('appUser').select('authorityId').where('email', '=', ADMIN_EMAIL).executeTakeFirstOrThrow();
+    const vintage = await db.selectFrom('vintage').select('id').where('year', '=', 2024).executeTakeFirstOrThrow();
+    const run = await db.insertInto('run').values({ authorityId, useCase: 'zan', vintageId: vintage.id, options: {}, status: 'succeeded', finishedAt: new Date() }).returning('id').executeTakeFirstOrThrow();
+    for (const [insee, share] of [['56198', 0.6], ['56123', 1]] as const) {
+      const { areaM2 } = await db.selectFrom('commune').select('areaM2').where('insee', '=', insee).executeTakeFirstOrThrow();
+      await db.insertInto('landcoverStat').values({ authorityId, vintageId: vintage.id, communeInsee: insee, classId: 0, areaM2: areaM2 * share, artificialisedM2: areaM2 * share * 0.1, runId: run.id }).execute();
+    }
+    try {
+      await openView(page, 'Dépôts sauvages', /Dépôts sauvages/);
+      await openView(page, 'ZAN', /ZAN/);
+      const flags = page.getByTestId('zan-commune-partial');
+      await flags.first().waitFor();
+      expect(await flags.allTextContents()).toEqual([' ⚠ couverte à 60 %']);
+      const row = page.locator('table.zan-communes tr', { has: flags });
+      expect(await row.getByRole('button').textContent()).toBe('Rochefort-en-Terre');
+      await shoot(page, 'zan-partial');
+    } finally {
+      await db.deleteFrom('landcoverStat').where('runId', '=', run.id).execute();
+      await db.deleteFrom('run').where('id', '=', run.id).execute();
+    }
+  });
+
   it('lists the models and switches to English', async () => {
     await openView(page, 'Modèles', /Modèles/);
     await page.getByRole('heading', { level: 3, name: 'random-yolox' }).waitFor();
