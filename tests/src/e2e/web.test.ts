@@ -3,16 +3,13 @@ import path from 'node:path';
 import { toWgs84 } from '@vigie/api/geo';
 import { registerGeoTiff } from '@vigie/workers/imagery';
 import { startWorker, type WorkerHandle } from '@vigie/workers/worker';
-import { type Browser, type Page, chromium } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeGradientOrtho } from '../support/fixtures';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, type TestStack, startStack } from '../support/stack';
-import { buildWeb } from './browser';
+import { ROOT, buildWeb, launchChromium, openView, shoot } from './browser';
 
-const ROOT = path.resolve(import.meta.dirname, '../../..');
-const ARTIFACTS = path.join(ROOT, 'tests/artifacts');
-const CHROMIUM = '/usr/bin/chromium';
 /** Lambert-93 corner of the test orthophoto: 1024 px at 2 m = a 2 km square, split into two communes. */
 const ORIGIN = { originX: 289_000, originY: 6_752_000 };
 const SIDE_M = 2048;
@@ -43,15 +40,6 @@ async function mapPixels(page: Page) {
   return { drawn: drawn / pixels, gradient: gradient / pixels, colours: colours.size };
 }
 
-async function shoot(page: Page, name: string) {
-  await page.screenshot({ path: path.join(ARTIFACTS, `web-${name}.png`) });
-}
-
-async function openView(page: Page, label: string, heading: RegExp) {
-  await page.getByRole('navigation').getByRole('link', { name: label, exact: true }).click();
-  await page.getByRole('heading', { level: 2, name: heading }).waitFor();
-}
-
 describe('web dashboard in headless Chromium', () => {
   let stack: TestStack;
   let worker: WorkerHandle;
@@ -60,7 +48,6 @@ describe('web dashboard in headless Chromium', () => {
   const consoleErrors: string[] = [];
 
   beforeAll(async () => {
-    fs.mkdirSync(ARTIFACTS, { recursive: true });
     // the API serves web/dist only if it exists when the app is created
     buildWeb();
     stack = await startStack();
@@ -91,10 +78,7 @@ describe('web dashboard in headless Chromium', () => {
       .execute();
     worker = await startWorker(stack.platform, { concurrency: 2 });
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1366, height: 768 }, locale: 'fr-FR' });
     page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
     page.on('pageerror', (e) => consoleErrors.push(e.message));
