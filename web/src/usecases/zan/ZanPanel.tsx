@@ -333,7 +333,7 @@ function NomenclatureForm({ nomenclature, onSave }: { nomenclature: Nomenclature
                   <span className="swatch" style={{ background: c.color }} /> {c.label}
                 </td>
                 <td>
-                  <select aria-label={t('zan.categoryOf', { label: c.label })} value={categories.get(c.id)} onChange={(e) => setCategories(new Map(categories).set(c.id, Number(e.target.value)))}>
+                  <select aria-label={t('zan.categoryOf', { label: c.label })} title={CATEGORY_LABELS[categories.get(c.id) ?? c.category]} value={categories.get(c.id)} onChange={(e) => setCategories(new Map(categories).set(c.id, Number(e.target.value)))}>
                     {Object.entries(CATEGORY_LABELS).map(([value, text]) => (
                       <option key={value} value={value}>
                         {text}
