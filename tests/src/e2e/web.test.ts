@@ -167,7 +167,7 @@ describe('web dashboard in headless Chromium', () => {
       await openView(page, 'ZAN', /ZAN/);
       const flags = page.getByTestId('zan-commune-partial');
       await flags.first().waitFor();
-      expect(await flags.allTextContents()).toEqual([' ⚠ couverte à 60 %']);
+      expect(await flags.allTextContents()).toEqual(['⚠ couverte à 60 %']);
       const row = page.locator('table.zan-communes tr', { has: flags });
       expect(await row.getByRole('button').textContent()).toBe('Rochefort-en-Terre');
       await shoot(page, 'zan-partial');

@@ -5,15 +5,15 @@ import type { Database, DumpChange, DumpStatus } from '@vigie/api/db';
 import { toLambert93, toWgs84 } from '@vigie/api/geo';
 import type { Storage } from '@vigie/api/storage';
 
-/** A commune of the test territory: a lon/lat rectangle. */
-export async function seedCommune(db: Kysely<Database>, authorityId: number, insee: string, name: string, [minLon, minLat, maxLon, maxLat]: [number, number, number, number]) {
+/** A commune of the test territory: a lon/lat rectangle (its area in m², 10 km² unless given). */
+export async function seedCommune(db: Kysely<Database>, authorityId: number, insee: string, name: string, [minLon, minLat, maxLon, maxLat]: [number, number, number, number], areaM2 = 1e7) {
   await db
     .insertInto('commune')
     .values({
       authorityId, insee, name,
       geometry: { type: 'Polygon', coordinates: [[[minLon, minLat], [maxLon, minLat], [maxLon, maxLat], [minLon, maxLat], [minLon, minLat]]] },
       bbox: `(${minLon},${minLat}),(${maxLon},${maxLat})`,
-      areaM2: 1e7,
+      areaM2,
       population: 1000,
     })
     .execute();

@@ -128,8 +128,7 @@ describe('analyses and map outside the imagery', () => {
     const side = SIZE * 0.2;
     const [west, south] = toWgs84([ORIGIN.originX, ORIGIN.originY - side]);
     const [east, north] = toWgs84([ORIGIN.originX + side, ORIGIN.originY]);
-    await seedCommune(db, authorityId, '95999', 'Moitié-Couverte', [west, south, east, north]);
-    await db.updateTable('commune').set({ areaM2: side * side }).where('insee', '=', '95999').execute();
+    await seedCommune(db, authorityId, '95999', 'Moitié-Couverte', [west, south, east, north], side * side);
     const file = path.join(stack.config.dataDir, 'mosaic-2019.tif');
     writeSmallGeoTiff(file, { samples: 4, alpha: true, size: SIZE, ...ORIGIN, value: (x, _y, s) => (s === 3 ? (x < SIZE / 2 ? 0 : 255) : x < SIZE / 2 ? 0 : 110 + s * 20) });
     await registerGeoTiff(db, { authorityId, year: 2019, file });

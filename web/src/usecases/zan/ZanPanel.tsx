@@ -101,9 +101,12 @@ export function ZanPanel({ zan, landcoverYear, canPlan }: { zan: ZanState; landc
                       {c.name}
                     </button>
                     {c.coveredPct !== null && c.coveredPct < PARTIAL_COVERAGE_PCT && (
-                      <span className="error-text" data-testid="zan-commune-partial" title={t('zan.partialCoverage', { pct: formatNumber(c.coveredPct, locale, 1) })}>
-                        {' '}{t('zan.partialShort', { pct: formatNumber(c.coveredPct, locale, 0) })}
-                      </span>
+                      <>
+                        {' '}
+                        <span className="error-text" data-testid="zan-commune-partial" title={t('zan.partialCoverage', { pct: formatNumber(c.coveredPct, locale, 1) })}>
+                          {t('zan.partialShort', { pct: formatNumber(c.coveredPct, locale, 0) })}
+                        </span>
+                      </>
                     )}
                   </td>
                   <td className="num">{c.artificialisedPct === null ? '—' : `${formatNumber(c.artificialisedPct, locale, 1)} %`}</td>
