@@ -13,8 +13,8 @@ import { pathToFileURL } from 'node:url';
 import { fromFile } from 'geotiff';
 import sharp from 'sharp';
 import { generateTrainingSet, type TrainingTask } from '@vigie/data';
-import { listModelFolders, openBareSession } from '@vigie/workers/models';
-import { loadModel, preprocess, runTask, rasterFromEncoded, rasterFromGeoTiff, type RasterImage } from '@vigie/workers/runtime';
+import { listModelFolders, openBareSession, type ModelFolder } from '@vigie/workers/models';
+import { loadModel, mirroredInputs, mirrorsOf, preprocess, runTask, rasterFromEncoded, rasterFromGeoTiff, type Flips, type RasterImage } from '@vigie/workers/runtime';
 
 const MODELS = resolve(import.meta.dirname, '../../models');
 const TASK_SET: Record<string, TrainingTask> = { detection: 'dumps', segmentation: 'landcover', counting: 'crowd' };
@@ -26,7 +26,9 @@ export interface ModelBenchRow {
   input: string;
   sizeMB: number;
   sessions: string;
-  /** median ms of bare session.run on prepared tensors */
+  /** runs of the model per image: 1, or the card's mirrored passes */
+  passes: number;
+  /** median ms of bare session.run on prepared tensors, once per pass, one after the other */
   bareMs: number;
   /** median ms of the whole path, one image at a time */
   wholeMs: number;
@@ -84,59 +86,13 @@ export async function benchModels(opts: { reps?: number } = {}): Promise<ModelBe
       const meta = await generateTrainingSet({ task, split: 'test', count: IMAGES, outDir: dir, seed: 11 });
       const files = meta.chips.map((c) => c.image);
       const source = task === 'crowd' ? frameSource(dir, files) : await aerialSource(dir, files);
-      const model = await loadModel(folder.dir);
-      const session = await openBareSession(folder.onnxPath, model.pool.intraOpNumThreads);
+      // one run per image first (the path around the model, the goal's measure), then the card's mirrored passes if any
+      const flips = folder.card.runtime?.flips ?? 'none';
       try {
-        const rasters = await Promise.all(files.map((_, k) => source.read(k)));
-        const tensors = await Promise.all(rasters.map(async (r) => (await preprocess(model.card, r)).tensor));
-        const bareRun = (k: number) => session.run({ [model.card.input.name]: tensors[k % tensors.length]! });
-        const reads: number[] = [];
-        const whole = async (k: number) => {
-          const t = performance.now();
-          const raster = await source.read(k);
-          reads.push(performance.now() - t);
-          return runTask(model, raster);
-        };
-        for (let k = 0; k < 2; k++) {
-          await bareRun(k);
-          await whole(k);
+        for (const config of flips === 'none' ? (['none'] as const) : (['none', flips] as const)) {
+          rows.push(await benchPath(folder, source, files.length, config, reps));
         }
-        const bare: number[] = [];
-        const path: number[] = [];
-        for (let i = 0; i < reps; i++) {
-          let t = performance.now();
-          await bareRun(i);
-          bare.push(performance.now() - t);
-          t = performance.now();
-          await whole(i);
-          path.push(performance.now() - t);
-        }
-        let next = 0;
-        const started = performance.now();
-        const lane = async () => {
-          for (let i = next++; i < reps; i = next++) await whole(i);
-        };
-        await Promise.all(Array.from({ length: model.pool.size + 1 }, lane));
-        const pipelinedMs = (performance.now() - started) / reps;
-        const readMs = median(reads);
-        const bareMs = median(bare);
-        const wholeMs = median(path);
-        rows.push({
-          model: folder.card.id,
-          task: folder.card.task,
-          input: `${folder.card.input.width}×${folder.card.input.height}`,
-          sizeMB: round(readFileSync(folder.onnxPath).length / 1e6),
-          sessions: `${model.pool.size}×${model.pool.intraOpNumThreads}`,
-          bareMs: round(bareMs),
-          wholeMs: round(wholeMs),
-          readMs: round(readMs),
-          ratio: round(wholeMs / bareMs),
-          imagesPerSecond: round(1000 / pipelinedMs),
-          unit: task === 'crowd' ? 'images caméra/s' : 'tuiles/s',
-        });
       } finally {
-        await session.release();
-        await model.close();
         await source.close();
       }
     }
@@ -144,6 +100,72 @@ export async function benchModels(opts: { reps?: number } = {}): Promise<ModelBe
     rmSync(work, { recursive: true, force: true });
   }
   return rows;
+}
+
+/** Vigie's path against bare runs of the same tensors (the image and, with mirrored passes, its mirrors), interleaved. */
+async function benchPath(folder: ModelFolder, source: ImageSource, images: number, flips: Flips, reps: number): Promise<ModelBenchRow> {
+  const model = await loadModel(folder.dir, { flips });
+  const session = await openBareSession(folder.onnxPath, model.pool.intraOpNumThreads);
+  try {
+    const name = model.card.input.name;
+    const rasters = await Promise.all(Array.from({ length: images }, (_, k) => source.read(k)));
+    const passes = await Promise.all(
+      rasters.map(async (r) => {
+        const { tensor } = await preprocess(model.card, r);
+        return [tensor, ...mirroredInputs(tensor, mirrorsOf(flips))];
+      }),
+    );
+    const bareRun = async (k: number) => {
+      for (const tensor of passes[k % passes.length]!) await session.run({ [name]: tensor });
+    };
+    const reads: number[] = [];
+    const whole = async (k: number) => {
+      const t = performance.now();
+      const raster = await source.read(k);
+      reads.push(performance.now() - t);
+      return runTask(model, raster);
+    };
+    for (let k = 0; k < 2; k++) {
+      await bareRun(k);
+      await whole(k);
+    }
+    const bare: number[] = [];
+    const path: number[] = [];
+    for (let i = 0; i < reps; i++) {
+      let t = performance.now();
+      await bareRun(i);
+      bare.push(performance.now() - t);
+      t = performance.now();
+      await whole(i);
+      path.push(performance.now() - t);
+    }
+    let next = 0;
+    const started = performance.now();
+    const lane = async () => {
+      for (let i = next++; i < reps; i = next++) await whole(i);
+    };
+    await Promise.all(Array.from({ length: model.pool.size + 1 }, lane));
+    const pipelinedMs = (performance.now() - started) / reps;
+    const bareMs = median(bare);
+    const wholeMs = median(path);
+    return {
+      model: model.passes > 1 ? `${folder.card.id} (${model.passes} passes)` : folder.card.id,
+      task: folder.card.task,
+      input: `${folder.card.input.width}×${folder.card.input.height}`,
+      sizeMB: round(readFileSync(folder.onnxPath).length / 1e6),
+      sessions: `${model.pool.size}×${model.pool.intraOpNumThreads}`,
+      passes: model.passes,
+      bareMs: round(bareMs),
+      wholeMs: round(wholeMs),
+      readMs: round(median(reads)),
+      ratio: round(wholeMs / bareMs),
+      imagesPerSecond: round(1000 / pipelinedMs),
+      unit: folder.card.task === 'counting' ? 'images caméra/s' : 'tuiles/s',
+    };
+  } finally {
+    await session.release();
+    await model.close();
+  }
 }
 
 export function printModels(rows: readonly ModelBenchRow[]): void {
@@ -157,6 +179,7 @@ export function printModels(rows: readonly ModelBenchRow[]): void {
           entrée: r.input,
           Mo: r.sizeMB,
           'sessions×threads': r.sessions,
+          passes: r.passes,
           'session.run nu (ms)': r.bareMs,
           'chemin complet (ms)': r.wholeMs,
           'dont lecture (ms)': r.readMs,
@@ -167,6 +190,7 @@ export function printModels(rows: readonly ModelBenchRow[]): void {
     ),
   );
   console.log('Objectif : ratio ≤ 1,15 (médianes, une image à la fois ; débit mesuré avec toutes les sessions occupées).');
+  console.log('Passes en miroir (runtime.flips de la fiche) : le nu les enchaîne sur une session, le chemin de Vigie les répartit sur les sessions du pool.');
 }
 
 function median(values: readonly number[]): number {

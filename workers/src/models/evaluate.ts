@@ -111,7 +111,7 @@ export async function evaluateModel(modelDir: string, options: EvaluateOptions):
     return {
       measuredAt: new Date().toISOString(),
       command: options.command,
-      runtime: `onnxruntime-node via @vigie/workers/runtime (${model.pool.size} session(s) × ${model.pool.intraOpNumThreads} thread(s))`,
+      runtime: `onnxruntime-node via @vigie/workers/runtime (${model.pool.size} session(s) × ${model.pool.intraOpNumThreads} thread(s)${model.passes > 1 ? `, ${model.passes} mirrored passes averaged` : ''})`,
       testSet: {
         generator: '@vigie/data generateTrainingSet',
         task,

@@ -6,16 +6,18 @@ import type { RasterImage } from './raster';
 export interface PathOverhead {
   /** median ms of bare `session.run` on already-prepared tensors, in this thread, same thread options */
   bareMs: number;
+  /** runs of the model per image on Vigie's path: 1, or 2 or 4 with the card's mirrored passes (segmentation) */
+  passes: number;
   /** median ms of Vigie's path on the same images: preprocess + run + decode (+ NMS) */
   wholeMs: number;
-  /** wholeMs / bareMs: the cost of Vigie's path around the model, one image at a time */
+  /** wholeMs / (bareMs × passes): the cost of Vigie's path around the model's runs, one image at a time (its passes share the pool) */
   ratio: number;
   /**
    * ms per image when the path keeps every session busy (pool size + 1 images in flight: the next
    * image is prepared while the sessions run), as a pipeline over chips does
    */
   pipelinedMs: number;
-  /** pipelinedMs against bare runs scaled perfectly over the pool's sessions: bareMs / sessions */
+  /** pipelinedMs against bare runs scaled perfectly over the pool's sessions: bareMs × passes / sessions */
   pipelinedRatio: number;
   /** images per second through the whole path, pipelined */
   imagesPerSecond: number;
@@ -67,10 +69,11 @@ export async function measurePathOverhead(model: LoadedModel, images: readonly R
   const wholeMs = median(path);
   return {
     bareMs,
+    passes: model.passes,
     wholeMs,
-    ratio: wholeMs / bareMs,
+    ratio: wholeMs / (bareMs * model.passes),
     pipelinedMs,
-    pipelinedRatio: pipelinedMs / (bareMs / pool.size),
+    pipelinedRatio: pipelinedMs / ((bareMs * model.passes) / pool.size),
     imagesPerSecond: 1000 / pipelinedMs,
   };
 }

@@ -115,7 +115,16 @@ export const modelCardSchema = z
     metrics: metricsSchema.optional(),
     /** how to spread the model over cores when the default (one single-threaded session per core) is wrong, e.g. a large U-Net */
     runtime: z
-      .object({ sessions: z.number().int().positive().optional(), intraOpNumThreads: z.number().int().positive().optional() })
+      .object({
+        sessions: z.number().int().positive().optional(),
+        intraOpNumThreads: z.number().int().positive().optional(),
+        /**
+         * segmentation only: also run the image mirrored (`horizontal`: 2 passes; `both`: left-right, top-bottom and
+         * both, 4 passes) and average the logits. Aerial views have no up or left, so each pass is as good a guess;
+         * their mean is steadier along thin things (tracks, hedges, road edges), at the cost of the passes.
+         */
+        flips: z.enum(['none', 'horizontal', 'both']).default('none'),
+      })
       .optional(),
     file: z.string().regex(/^[^/\\]+\.onnx$/, 'un nom de fichier .onnx dans le dossier du modèle').default('model.onnx'),
     sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
@@ -137,6 +146,9 @@ export const modelCardSchema = z
         path: ['output', 'format'],
         message: `le format « ${card.output.format} » ne convient pas à la tâche « ${card.task} » (attendu : ${allowed[card.task].join(', ')})`,
       });
+    }
+    if ((card.runtime?.flips ?? 'none') !== 'none' && card.output.format !== 'segmentation-logits') {
+      ctx.addIssue({ code: 'custom', path: ['runtime', 'flips'], message: 'les passes en miroir ne valent que pour une sortie segmentation-logits' });
     }
     if (card.output.format === 'segmentation-logits' && card.classes.length > 255) {
       ctx.addIssue({ code: 'custom', path: ['classes'], message: '255 classes au plus (carte de classes sur un octet)' });

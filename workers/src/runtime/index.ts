@@ -11,5 +11,6 @@ export * from './decoders/segmentation-logits';
 export * from './decoders/density-map';
 export * from './inspect';
 export * from './merge';
+export * from './flips';
 export * from './model';
 export * from './bench';

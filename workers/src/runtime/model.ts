@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type ort from 'onnxruntime-node';
 import { VigieError } from '@vigie/api/errors';
 import { loadModelCard, sha256File, type ModelCard, type Task } from './card';
 import type { Detection, OutputTensor } from './detection';
@@ -6,6 +7,7 @@ import { decodeDensityMap, type DensityResult } from './decoders/density-map';
 import { decodeSegmentationLogits, type ClassMap } from './decoders/segmentation-logits';
 import { decodeYolov8 } from './decoders/yolov8';
 import { decodeYolox } from './decoders/yolox';
+import { addMirrored, mirroredInputs, mirrorsOf, type Flips } from './flips';
 import { cardMismatchError, compareSignatureWithCard, sessionSignature } from './inspect';
 import { nms } from './nms';
 import { preprocess, type LetterboxTransform } from './preprocess';
@@ -32,12 +34,14 @@ export interface CountResult {
 export interface LoadedModel {
   card: ModelCard;
   pool: SessionPool;
+  /** runs of the model per image: 1, or 2 or 4 with mirrored passes (`runtime.flips` of a segmentation card) */
+  passes: number;
   /** boxes in source-image pixels, NMS applied */
   detect(image: ModelImage, options?: DetectOptions): Promise<Detection[]>;
   /** class map at source-image resolution */
   segment(image: ModelImage): Promise<ClassMap>;
   count(image: ModelImage, options?: DetectOptions): Promise<CountResult>;
-  /** preprocess + run only: the raw output tensor and the transform, for benchmarks and tools */
+  /** preprocess + run only: the raw output tensor (summed over the card's mirrored passes) and the transform, for benchmarks and tools */
   infer(image: ModelImage): Promise<{ output: OutputTensor; transform: LetterboxTransform }>;
   close(): Promise<void>;
 }
@@ -45,6 +49,8 @@ export interface LoadedModel {
 export interface LoadModelOptions extends SessionPoolOptions {
   /** skip the SHA-256 check of the file against the card (e.g. while training writes it) */
   skipChecksum?: boolean;
+  /** mirrored passes of a segmentation model, instead of the card's `runtime.flips` (e.g. to measure them) */
+  flips?: Flips;
 }
 
 /**
@@ -71,19 +77,29 @@ export async function loadModel(dir: string, options: LoadModelOptions = {}): Pr
     await pool.close();
     throw cardMismatchError(card, problems);
   }
-  return modelFromPool(card, pool);
+  return modelFromPool(card, pool, options.flips);
 }
 
-export function modelFromPool(card: ModelCard, pool: SessionPool): LoadedModel {
+export function modelFromPool(card: ModelCard, pool: SessionPool, flips: Flips = card.runtime?.flips ?? 'none'): LoadedModel {
+  const mirrors = card.output.format === 'segmentation-logits' ? mirrorsOf(flips) : [];
   // Input buffers go back here once their run is over, so steady-state inference allocates none.
   const spareInputs: Float32Array[] = [];
+  const spareLimit = (pool.size + 1) * (1 + mirrors.length);
+  const run = async (tensor: ort.Tensor) => {
+    const { outputs, inputs } = await pool.runTransferring({ [card.input.name]: tensor });
+    const spare = inputs[card.input.name]?.data;
+    if (spare instanceof Float32Array && spareInputs.length < spareLimit) spareInputs.push(spare);
+    return outputTensor(card, outputs);
+  };
   const infer = async (image: ModelImage) => {
     const raster = isRaster(image) ? image : await rasterFromEncoded(image);
     const { tensor, transform } = await preprocess(card, raster, spareInputs.pop());
-    const { outputs, inputs } = await pool.runTransferring({ [card.input.name]: tensor });
-    const spare = inputs[card.input.name]?.data;
-    if (spare instanceof Float32Array && spareInputs.length < pool.size + 1) spareInputs.push(spare);
-    return { output: outputTensor(card, outputs), transform };
+    if (mirrors.length === 0) return { output: await run(tensor), transform };
+    // the passes share the pool's sessions
+    const [own, ...others] = await Promise.all([tensor, ...mirroredInputs(tensor, mirrors, () => spareInputs.pop())].map(run));
+    const [, classes, outHeight, outWidth] = own!.dims as [number, number, number, number];
+    others.forEach((o, k) => addMirrored(own!.data, o.data, classes, outHeight, outWidth, mirrors[k]!));
+    return { output: own!, transform };
   };
 
   const detect = async (image: ModelImage, options: DetectOptions = {}): Promise<Detection[]> => {
@@ -107,6 +123,7 @@ export function modelFromPool(card: ModelCard, pool: SessionPool): LoadedModel {
   return {
     card,
     pool,
+    passes: 1 + mirrors.length,
     infer,
     detect,
     async segment(image) {

@@ -215,7 +215,8 @@ describe('zan: land cover per vintage over the demo territory with the shipped m
     expect(run.status, run.error ?? '').toBe('succeeded');
 
     const after = await measuredArtificialised(year);
-    for (const other of others) expect(after.get(other)).toBe(before.get(other));
+    // to the micro-m² (a pixel is 0.04 m²): PostgreSQL sums a commune's rows in storage order, which the re-run may change
+    for (const other of others) expect(after.get(other)).toBeCloseTo(before.get(other)!, 6);
     // chips cut elsewhere than in the whole-territory run: the commune's figure moves by a few seams only
     expect(Math.abs(after.get(insee!)! / before.get(insee!)! - 1)).toBeLessThan(0.03);
     const mapAfter = (await loadClassRaster(stack.platform.storage, authorityId, vintageId))!;

@@ -49,6 +49,15 @@ describe('model card', () => {
     expect(e.message).toMatch(/segmentation-logits/);
   });
 
+  it('takes mirrored passes for segmentation only, none by default', () => {
+    const segmentation = { task: 'segmentation' as const, output: { name: 'logits', format: 'segmentation-logits' as const } };
+    expect(card(segmentation).runtime).toBeUndefined();
+    expect(card({ ...segmentation, runtime: { flips: 'both' } }).runtime?.flips).toBe('both');
+    expect(card({ runtime: { sessions: 1 } }).runtime?.flips).toBe('none');
+    expect(refusal(() => card({ runtime: { flips: 'horizontal' } })).message).toMatch(/runtime\.flips.*segmentation-logits/);
+    expect(refusal(() => card({ ...segmentation, runtime: { flips: 'diagonal' as 'both' } })).code).toBe('invalid_model_card');
+  });
+
   it('refuses class ids out of output order, unknown bands and unknown formats', () => {
     expect(refusal(() => card({ classes: [{ id: 1, name: 'a' }] })).message).toMatch(/classes\.0\.id/);
     expect(refusal(() => card({}, { channelOrder: ['R', 'G', 'X' as 'B'] })).code).toBe('invalid_model_card');
