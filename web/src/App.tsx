@@ -1,6 +1,6 @@
 import type { Layer, PickingInfo } from '@deck.gl/core';
 import { useCallback, useMemo, useState } from 'react';
-import type { CommuneFeature, LandChangeFeature, Position, RunProgress, SensorStatus, SessionUser, Vintage } from '@vigie/api/contract';
+import { type CommuneFeature, type LandChangeFeature, PARTIAL_COVERAGE_PCT, type Position, type RunProgress, type SensorStatus, type SessionUser, type Vintage } from '@vigie/api/contract';
 import { LoginPage } from './auth/LoginPage';
 import { useSession } from './auth/session';
 import { formatArea, formatDate, formatNumber } from './format';
@@ -73,6 +73,10 @@ function Dashboard({ user }: { user: SessionUser }) {
     () => new Map((zan.summary?.communes ?? []).filter((c) => c.netChangeM2 !== null).map((c) => [c.insee, c.netChangeM2!])),
     [zan.summary],
   );
+  const zanPartial = useMemo(
+    () => new Map((zan.summary?.communes ?? []).filter((c) => c.coveredPct !== null && c.coveredPct < PARTIAL_COVERAGE_PCT).map((c) => [c.insee, c.coveredPct!])),
+    [zan.summary],
+  );
   // picking a commune in the ZAN view brings it into view
   const zanFit = useMemo(
     () => (zan.selected && territory.communes ? communesBounds({ type: 'FeatureCollection', features: territory.communes.features.filter((f) => f.properties.insee === zan.selected) }) : null),
@@ -110,7 +114,7 @@ function Dashboard({ user }: { user: SessionUser }) {
     if (view === 'zan' && territory.communes) {
       list.push(
         ...zanLayers(
-          { communes: territory.communes, bounds: territory.bounds, netM2: zanNet, changes: zan.changes, landcoverYear },
+          { communes: territory.communes, bounds: territory.bounds, netM2: zanNet, partialPct: zanPartial, changes: zan.changes, landcoverYear },
           { background: zan.background, opacity: zan.opacity, showChanges: zan.showChanges, selected: zan.selected },
         ),
       );
@@ -121,7 +125,7 @@ function Dashboard({ user }: { user: SessionUser }) {
     return list;
   }, [
     territory.communes, territory.labels, territory.bounds, view, areaMode, selectedCommunes, vintage?.hasOrtho, zoom, mapView.bounds, area,
-    dumps.table, dumps.current, zanNet, zan.changes, zan.background, zan.opacity, zan.showChanges, zan.selected, landcoverYear,
+    dumps.table, dumps.current, zanNet, zanPartial, zan.changes, zan.background, zan.opacity, zan.showChanges, zan.selected, landcoverYear,
     affluence.sensors, affluence.selected, affluence.draft,
   ]);
 
@@ -149,9 +153,10 @@ function Dashboard({ user }: { user: SessionUser }) {
       const p = feature.properties;
       const population = p.population === null ? '' : `\n${t('map.population')} : ${formatNumber(p.population, locale)} hab.`;
       const net = layerId === 'zan-choropleth' && zanNet.has(p.insee) ? `\n${t('zan.netChange')} : ${formatArea(Math.abs(zanNet.get(p.insee)!), locale)}${zanNet.get(p.insee)! < 0 ? ` (${t('zan.renaturation')})` : ''}` : '';
-      return `${p.name} (${p.insee})\n${t('map.area')} : ${formatArea(p.areaM2, locale)}${population}${net}`;
+      const partial = layerId === 'zan-choropleth' && zanPartial.has(p.insee) ? `\n${t('zan.partialShort', { pct: formatNumber(zanPartial.get(p.insee)!, locale, 0) })}` : '';
+      return `${p.name} (${p.insee})\n${t('map.area')} : ${formatArea(p.areaM2, locale)}${population}${net}${partial}`;
     },
-    [t, locale, dumps.table, zanNet],
+    [t, locale, dumps.table, zanNet, zanPartial],
   );
 
   const onMapClick = useCallback(

@@ -40,6 +40,18 @@ async function mapPixels(page: Page) {
   return { drawn: drawn / pixels, gradient: gradient / pixels, colours: colours.size };
 }
 
+/** the choropleth's outline of a commune covered in part (web/src/usecases/zan/layers.ts PARTIAL) */
+const PARTIAL_OUTLINE = [230, 140, 0] as const;
+
+/** Pixels of the map within a few levels of a colour. */
+async function colourPixels(page: Page, [r, g, b]: readonly [number, number, number]) {
+  const png = await page.locator('[data-testid=map]').screenshot();
+  const { data } = await sharp(png).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  let count = 0;
+  for (let o = 0; o < data.length; o += 3) if (Math.abs(data[o]! - r) + Math.abs(data[o + 1]! - g) + Math.abs(data[o + 2]! - b) < 30) count++;
+  return count;
+}
+
 describe('web dashboard in headless Chromium', () => {
   let stack: TestStack;
   let worker: WorkerHandle;
@@ -171,6 +183,12 @@ describe('web dashboard in headless Chromium', () => {
       const row = page.locator('table.zan-communes tr', { has: flags });
       expect(await row.getByRole('button').textContent()).toBe('Rochefort-en-Terre');
       await shoot(page, 'zan-partial');
+      // on the choropleth, the partly covered commune has an orange outline, and the legend says why
+      await page.getByLabel('Artificialisation nette par commune').check();
+      await page.getByTestId('zan-partial-hint').waitFor();
+      await expect.poll(() => colourPixels(page, PARTIAL_OUTLINE), { timeout: 10_000 }).toBeGreaterThan(200);
+      await shoot(page, 'zan-partial-choropleth');
+      await page.locator('input[name=zan-bg]').first().check();
     } finally {
       await db.deleteFrom('landcoverStat').where('runId', '=', run.id).execute();
       await db.deleteFrom('run').where('id', '=', run.id).execute();

@@ -124,6 +124,7 @@ export const en: Record<MessageKey, string> = {
   'zan.changeArtificialisation': 'Land take',
   'zan.changeRenaturation': 'Renaturation',
   'zan.choroplethHint': 'Balance between the first and last analysed vintages: red, land taken; green, land renatured.',
+  'zan.partialHint': 'Orange outline: a commune the orthophoto covers only in part; its areas are for the covered part.',
   'zan.communes': 'Communes',
   'zan.artificialisedPct': 'Artificialised {year}',
   'zan.netChange': 'Net balance',

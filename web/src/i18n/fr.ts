@@ -123,6 +123,7 @@ export const fr = {
   'zan.changeArtificialisation': 'Artificialisation',
   'zan.changeRenaturation': 'Renaturation',
   'zan.choroplethHint': 'Solde entre le premier et le dernier millésime analysés : rouge, surfaces artificialisées ; vert, surfaces renaturées.',
+  'zan.partialHint': 'Contour orange : commune que l’orthophoto ne couvre qu’en partie ; ses surfaces portent sur la partie couverte.',
   'zan.communes': 'Communes',
   'zan.artificialisedPct': 'Artificialisé {year}',
   'zan.netChange': 'Solde net',

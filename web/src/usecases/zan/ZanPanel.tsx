@@ -3,7 +3,7 @@ import { CATEGORY_LABELS, type CommuneZan, type Nomenclature, PARTIAL_COVERAGE_P
 import { formatNumber } from '../../format';
 import { useI18n } from '../../i18n';
 import { ClassAreaChart, FlowChart, TrajectoryChart } from './charts';
-import { ARTIFICIALISATION, RENATURATION } from './layers';
+import { ARTIFICIALISATION, PARTIAL, RENATURATION } from './layers';
 import { type ZanState, zanPeriods } from './useZan';
 
 const ha = (m2: number, locale: 'fr' | 'en', digits = 2) => `${formatNumber(m2 / 10_000, locale, digits)} ha`;
@@ -80,7 +80,7 @@ export function ZanPanel({ zan, landcoverYear, canPlan }: { zan: ZanState; landc
           <p className="muted">{t('zan.changesShown', { n: zan.changes.features.length })}</p>
         )}
       </fieldset>
-      {zan.background === 'landcover' ? <LandcoverLegend nomenclature={zan.nomenclature} /> : <ChoroplethLegend />}
+      {zan.background === 'landcover' ? <LandcoverLegend nomenclature={zan.nomenclature} /> : <ChoroplethLegend partial={(zan.summary?.communes ?? []).some((c) => c.coveredPct !== null && c.coveredPct < PARTIAL_COVERAGE_PCT)} />}
 
       {summary && summary.communes.length > 0 && (
         <>
@@ -155,7 +155,7 @@ function LandcoverLegend({ nomenclature }: { nomenclature: Nomenclature | null }
   );
 }
 
-function ChoroplethLegend() {
+function ChoroplethLegend({ partial }: { partial: boolean }) {
   const { t } = useI18n();
   return (
     <div className="legend">
@@ -166,6 +166,12 @@ function ChoroplethLegend() {
         <span>{t('zan.artificialisation')}</span>
       </div>
       <p className="muted">{t('zan.choroplethHint')}</p>
+      {partial && (
+        <p className="muted" data-testid="zan-partial-hint">
+          <span className="swatch" style={{ background: 'none', border: `3px solid ${css(PARTIAL)}` }} aria-hidden="true" />
+          {t('zan.partialHint')}
+        </p>
+      )}
     </div>
   );
 }

@@ -9,12 +9,16 @@ type RGBA = [number, number, number, number];
 
 export const ARTIFICIALISATION: RGBA = [200, 35, 35, 255];
 export const RENATURATION: RGBA = [25, 135, 60, 255];
+/** outline of a commune the orthophoto covers only in part: its figures are for the covered part */
+export const PARTIAL: RGBA = [230, 140, 0, 255];
 
 export interface ZanLayerData {
   communes: CommuneCollection;
   bounds: LonLatBounds | null;
   /** net artificialisation of each commune between the first and last vintage, m² */
   netM2: ReadonlyMap<string, number>;
+  /** share of the commune analysed, %, for the communes covered only in part */
+  partialPct: ReadonlyMap<string, number>;
   changes: LandChangeCollection | null;
   /** the vintage whose land-cover tiles are drawn, or null */
   landcoverYear: number | null;
@@ -56,9 +60,12 @@ export function zanLayers(data: ZanLayerData, view: ZanView): Layer[] {
         data: data.communes as never,
         pickable: true,
         filled: true,
-        stroked: false,
+        stroked: true,
         getFillColor: (f) => netColour(data.netM2.get(f.properties.insee), maxAbs),
-        updateTriggers: { getFillColor: [...data.netM2.entries()].join(';') },
+        getLineColor: (f) => (data.partialPct.has(f.properties.insee) ? PARTIAL : [0, 0, 0, 0]),
+        getLineWidth: 3,
+        lineWidthUnits: 'pixels',
+        updateTriggers: { getFillColor: [...data.netM2.entries()].join(';'), getLineColor: [...data.partialPct.keys()].join(';') },
       }),
     );
   } else if (data.landcoverYear !== null) {
