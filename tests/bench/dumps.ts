@@ -30,6 +30,14 @@ export interface DumpsBench {
   bareKm2PerHour: number;
   /** run wall time / bare inference time of the same chips scaled to the pool */
   runOverBare: number;
+  /** the chips' own pace (first chip done to last), without the run's fixed costs */
+  steadyKm2PerHour: number;
+  /** what the run spent besides its chips at that pace: queue, planning, model loading, finalise */
+  fixedS: number;
+  /** ms per chip of bare runs with every session busy (measured) */
+  bareBusyMsPerChip: number;
+  /** run wall time / bare runs of the same chips with every session busy */
+  runOverBusyBare: number;
   detections: number;
 }
 
@@ -48,7 +56,12 @@ export async function benchDumps(log: (line: string) => void = console.log): Pro
     await worker.stop();
     if (run.status !== 'succeeded') throw new Error(`run ${run.status}: ${run.error}`);
 
-    const chipKeys = (await stack.platform.db.selectFrom('runChip').select('chipKey').where('runId', '=', id).execute()).map((c) => c.chipKey);
+    const chipRows = await stack.platform.db.selectFrom('runChip').select(['chipKey', 'updatedAt']).where('runId', '=', id).execute();
+    const chipKeys = chipRows.map((c) => c.chipKey);
+    // the chips' own pace, from the first chip done to the last, without the run's fixed costs (queue, model
+    // loading, planning, finalise): what a large area converges to
+    const done = chipRows.map((c) => new Date(c.updatedAt).getTime()).sort((a, b) => a - b);
+    const steadyMsPerChip = (done.at(-1)! - done[0]!) / Math.max(1, done.length - 1);
     const detections = await stack.platform.db.selectFrom('dumpDetection').select((eb) => eb.fn.countAll<number>().as('n')).where('runId', '=', id).executeTakeFirstOrThrow();
     const file = path.join(stack.demoDir, vintage.ortho);
     const info = await describeGeoTiff(file);
@@ -58,7 +71,7 @@ export async function benchDumps(log: (line: string) => void = console.log): Pro
 
     const model = await loadModel(MODEL_DIR, { skipChecksum: true });
     const sample = await Promise.all(chipKeys.slice(0, 8).map((key) => rasterFromGeoTiff(image, parseChipKey(key))));
-    const { bareMs } = await measurePathOverhead(model, sample, 16);
+    const { bareMs, bareBusyMs } = await measurePathOverhead(model, sample, 16);
     const sessions = model.pool.size;
     const chipPx = model.card.input.width;
     await model.close();
@@ -73,11 +86,16 @@ export async function benchDumps(log: (line: string) => void = console.log): Pro
       bareMsPerChip: bareMs,
       bareKm2PerHour: perHour(bareTotalMs),
       runOverBare: runMs / bareTotalMs,
+      steadyKm2PerHour: perHour(steadyMsPerChip * chipKeys.length),
+      fixedS: (runMs - steadyMsPerChip * chipKeys.length) / 1000,
+      bareBusyMsPerChip: bareBusyMs,
+      runOverBusyBare: runMs / (bareBusyMs * chipKeys.length),
       detections: Number(detections.n),
     };
     log(`dumps: ${km2.toFixed(2)} km², ${result.chips} chips of ${chipPx} px at 0.20 m, ${sessions} sessions, ${result.detections} detections`);
-    log(`dumps: full run ${result.runS.toFixed(1)} s → ${result.runKm2PerHour.toFixed(1)} km²/h`);
-    log(`dumps: bare inference ${bareMs.toFixed(0)} ms/chip → ${result.bareKm2PerHour.toFixed(1)} km²/h; the run costs ×${result.runOverBare.toFixed(2)} bare`);
+    log(`dumps: full run ${result.runS.toFixed(1)} s → ${result.runKm2PerHour.toFixed(1)} km²/h; chips at their own pace ${result.steadyKm2PerHour.toFixed(1)} km²/h, and ${result.fixedS.toFixed(1)} s besides (queue, planning, model loading, finalise)`);
+    log(`dumps: bare inference ${bareMs.toFixed(0)} ms/chip, one session scaled ×${sessions} → ${result.bareKm2PerHour.toFixed(1)} km²/h; the run costs ×${result.runOverBare.toFixed(2)} bare`);
+    log(`dumps: bare inference with every session busy (measured) ${bareBusyMs.toFixed(0)} ms/chip → ${perHour(bareBusyMs * chipKeys.length).toFixed(1)} km²/h; the run costs ×${result.runOverBusyBare.toFixed(2)} of it`);
     return result;
   } finally {
     await stack.stop();

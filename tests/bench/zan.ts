@@ -44,6 +44,10 @@ export interface ZanBench {
   endToEndKm2PerHour: number;
   /** segmentation time per chip / (bare time per chip / sessions) */
   segmentationOverBare: number;
+  /** ms per chip of bare runs with every session busy (measured) */
+  bareBusyMsPerChip: number;
+  /** segmentation time per chip / bareBusyMsPerChip */
+  segmentationOverBusyBare: number;
   /** (segmentation + aggregation) / bare scaled to the pool */
   endToEndOverBare: number;
   /** array-buffer memory added during aggregation, per pixel of the window (beyond the chip maps) */
@@ -56,7 +60,7 @@ export async function benchZan(log: (line: string) => void = console.log): Promi
   const model = await loadModel(MODEL_DIR, { skipChecksum: true, flips: FLIPS });
   const years = manifest.vintages.slice(-2);
   const rasters: ClassRaster[] = [];
-  let segmentationMs = 0, aggregationMs = 0, bareMsPerChip = 0, chipsCount = 0, windowKm2 = 0, peakBytes = 0, windowPixels = 0;
+  let segmentationMs = 0, aggregationMs = 0, bareMsPerChip = 0, bareBusyMsPerChip = 0, chipsCount = 0, windowKm2 = 0, peakBytes = 0, windowPixels = 0;
   const nomenclature = defaultNomenclature(model.card);
   const lookup = classLookup(nomenclature);
   const communesFc = JSON.parse(readFileSync(path.join(demoDir, manifest.communesFile), 'utf8')) as { features: { geometry: Polygon | MultiPolygon }[] };
@@ -88,7 +92,7 @@ export async function benchZan(log: (line: string) => void = console.log): Promi
 
     // bare session.run on the same chips' prepared tensors (median per chip, same thread options)
     const sample = await Promise.all(chips.slice(0, 8).map((chip) => rasterFromGeoTiff(image, chip)));
-    bareMsPerChip = (await measurePathOverhead(model, sample, 12)).bareMs;
+    ({ bareMs: bareMsPerChip, bareBusyMs: bareBusyMsPerChip } = await measurePathOverhead(model, sample, 12));
 
     // aggregation, as finalise does it. Its typed arrays (outside the JS heap) are sampled after each step,
     // before a collection frees the step's scratch arrays: the peak seen is close to the step's own.
@@ -130,12 +134,15 @@ export async function benchZan(log: (line: string) => void = console.log): Promi
     aggregationKm2PerHour: perHour(aggregationMs),
     endToEndKm2PerHour: perHour(segmentationMs + aggregationMs),
     segmentationOverBare: segmentationMs / bareScaledMs,
+    bareBusyMsPerChip,
+    segmentationOverBusyBare: segmentationMs / (bareBusyMsPerChip * chipsCount * years.length),
     endToEndOverBare: (segmentationMs + aggregationMs) / bareScaledMs,
     aggregationBytesPerPixel: peakBytes / windowPixels,
   };
   log(`zan: ${years.length} vintages × ${windowKm2.toFixed(3)} km² (${chipsCount} chips of ${model.card.input.width} px, ${sessions} sessions)`);
-  log(`zan: bare inference ${bareMsPerChip.toFixed(0)} ms/run × ${passes} run(s) a chip (mirrored passes) → ${perHour(bareScaledMs).toFixed(1)} km²/h`);
-  log(`zan: segmentation ${result.segmentationKm2PerHour.toFixed(1)} km²/h (×${result.segmentationOverBare.toFixed(2)} bare), aggregation ${result.aggregationKm2PerHour.toFixed(1)} km²/h, end to end ${result.endToEndKm2PerHour.toFixed(1)} km²/h (×${result.endToEndOverBare.toFixed(2)} bare)`);
+  log(`zan: bare inference ${bareMsPerChip.toFixed(0)} ms/run × ${passes} run(s) a chip (mirrored passes), one session scaled ×${sessions} → ${perHour(bareScaledMs).toFixed(1)} km²/h`);
+  log(`zan: bare inference with every session busy (measured) ${bareBusyMsPerChip.toFixed(0)} ms/chip → ${perHour(bareBusyMsPerChip * chipsCount * years.length).toFixed(1)} km²/h`);
+  log(`zan: segmentation ${result.segmentationKm2PerHour.toFixed(1)} km²/h (×${result.segmentationOverBare.toFixed(2)} bare scaled, ×${result.segmentationOverBusyBare.toFixed(2)} bare all sessions busy), aggregation ${result.aggregationKm2PerHour.toFixed(1)} km²/h, end to end ${result.endToEndKm2PerHour.toFixed(1)} km²/h (×${result.endToEndOverBare.toFixed(2)} bare)`);
   log(`zan: aggregation memory peak ${result.aggregationBytesPerPixel.toFixed(1)} B per pixel of the window beyond the chip maps (a finalise's sizing assumes ${FINALISE_BYTES_PER_PIXEL})`);
   return result;
 }

@@ -20,7 +20,10 @@ export interface WorkerHandle {
  * Every step is idempotent: a job retried after a crash redoes only what is not recorded as done.
  */
 export async function startWorker(deps: AppDeps, opts: { concurrency?: number } = {}): Promise<WorkerHandle> {
-  const concurrency = opts.concurrency ?? deps.config.workerConcurrency ?? Math.max(1, os.availableParallelism());
+  // Twice as many job loops as cores (the session pool stays one per core): a loop spends much of a chip waiting on
+  // the database and the file, and another loop's chip fills the session meanwhile. Dumps on 2 cores, chips at their
+  // own pace: 700 km²/h with 2 loops, 1,400 with 4, 1,500 with 6; land cover (four passes a chip) is unchanged.
+  const concurrency = opts.concurrency ?? deps.config.workerConcurrency ?? Math.max(1, 2 * os.availableParallelism());
   const { boss } = deps;
   const ids: string[] = [];
   const inFlight = new Set<Promise<void>>();

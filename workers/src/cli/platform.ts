@@ -82,7 +82,7 @@ export function commands(program: Command, config: () => Config) {
   program
     .command('worker')
     .description('Un worker : exécute les tâches de la file (autant que voulu, sur toute machine reliée à DATABASE_URL)')
-    .option('-c, --concurrency <n>', 'tâches en parallèle (défaut : nombre de cœurs)', (v) => Number(v))
+    .option('-c, --concurrency <n>', 'tâches en parallèle (défaut : deux par cœur)', (v) => Number(v))
     .action(async (opts: { concurrency?: number }) => {
       const platform = await openPlatform(config(), { applicationName: 'vigie-worker' });
       const worker = await startWorker(platform, { concurrency: opts.concurrency });

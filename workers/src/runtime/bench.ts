@@ -19,6 +19,13 @@ export interface PathOverhead {
   pipelinedMs: number;
   /** pipelinedMs against bare runs scaled perfectly over the pool's sessions: bareMs × passes / sessions */
   pipelinedRatio: number;
+  /**
+   * ms per image of bare runs (prepared tensors, the card's passes) with every session of the pool busy: what the
+   * machine gives, where two sessions on two cores seldom run twice as fast as one (shared caches and memory)
+   */
+  bareBusyMs: number;
+  /** pipelinedMs / bareBusyMs: the cost of Vigie's path when both sides keep every session busy */
+  pipelinedBusyRatio: number;
   /** images per second through the whole path, pipelined */
   imagesPerSecond: number;
 }
@@ -65,6 +72,17 @@ export async function measurePathOverhead(model: LoadedModel, images: readonly R
   await Promise.all(Array.from({ length: pool.size + 1 }, lane));
   const pipelinedMs = (performance.now() - started) / repetitions;
 
+  // bare runs through the same sessions, every one busy: each lane hands its input buffer on to its next run
+  let runsLeft = repetitions * model.passes;
+  const busyStarted = performance.now();
+  const busyLane = async (k: number) => {
+    const source = tensors[k % tensors.length]!;
+    let feed: ort.Tensor = new ort.Tensor('float32', (source.data as Float32Array).slice(), source.dims);
+    while (runsLeft-- > 0) feed = (await pool.runTransferring({ [card.input.name]: feed })).inputs[card.input.name]!;
+  };
+  await Promise.all(Array.from({ length: pool.size }, (_, k) => busyLane(k)));
+  const bareBusyMs = (performance.now() - busyStarted) / repetitions;
+
   const bareMs = median(bare);
   const wholeMs = median(path);
   return {
@@ -74,6 +92,8 @@ export async function measurePathOverhead(model: LoadedModel, images: readonly R
     ratio: wholeMs / (bareMs * model.passes),
     pipelinedMs,
     pipelinedRatio: pipelinedMs / ((bareMs * model.passes) / pool.size),
+    bareBusyMs,
+    pipelinedBusyRatio: pipelinedMs / bareBusyMs,
     imagesPerSecond: 1000 / pipelinedMs,
   };
 }

@@ -39,7 +39,8 @@ export function SeriesChart({ counts, span }: { counts: CountSeries; span: 'day'
           </rect>
         ))}
         {ticks.map((ms) => (
-          <text key={ms} x={x(ms)} y={CHART.height - 8} textAnchor="middle" className="tick">
+          // a label at either end of the axis is kept inside the chart instead of cut at its edge
+          <text key={ms} x={x(ms)} y={CHART.height - 8} textAnchor={tickAnchor(x(ms), frame.x0, frame.x1)} className="tick">
             {tick.format(new Date(ms))}
           </text>
         ))}
@@ -57,4 +58,10 @@ export function SeriesChart({ counts, span }: { counts: CountSeries; span: 'day'
       />
     </figure>
   );
+}
+
+/** Text anchor of an axis label at x: centred, unless within half a label's width of an end of the axis. */
+function tickAnchor(x: number, x0: number, x1: number): 'start' | 'middle' | 'end' {
+  const half = 24;
+  return x - x0 < half ? 'start' : x1 - x < half ? 'end' : 'middle';
 }
