@@ -8,9 +8,10 @@ import { z } from 'zod';
  */
 /**
  * Default `regionGapM`: the crown of a roadside tree, 6 to 10 m across, hides the road under it from the
- * orthophoto; it must not cut the road into pieces that each fall under 2,500 m².
+ * orthophoto, and two crowns meeting over a road hide 10 to 15 m of it; that must not cut the road into pieces
+ * that each fall under 2,500 m².
  */
-export const REGION_GAP_M = 8;
+export const REGION_GAP_M = 12;
 
 export const NomenclatureClass = z.object({
   id: z.number().int().min(0).max(254),

@@ -42,7 +42,7 @@ describe('three-yearly report: the method', () => {
     const method = /<p class="method"[^>]*>([^<]*)<\/p>/.exec(html)?.[1] ?? '';
     expect(method).toContain('bâti d’au moins 50 m²');
     expect(method).toContain('revêtement imperméable d’au moins 2\u202f500 m²');
-    expect(method).toContain('séparées d’au plus 8 m');
+    expect(method).toContain('séparées d’au plus 12 m');
     expect(report(commune([100, 100]))).not.toContain('class="method"');
   });
 });
