@@ -258,6 +258,11 @@ export interface ZanFlow {
 /** Under this share of a commune covered by a vintage's map, its figures are said to be partial. */
 export const PARTIAL_COVERAGE_PCT = 98;
 
+/** Whether a commune covered at `coveredPct` % (null: not analysed) has partial figures: the one test of the table, map and report. */
+export function partlyCovered(coveredPct: number | null): boolean {
+  return coveredPct !== null && coveredPct < PARTIAL_COVERAGE_PCT;
+}
+
 export interface CommuneZan {
   commune: { insee: string; name: string; areaM2: number; population: number | null };
   /** coveredM2: what the vintage's map covers of the commune; coveredPct: that share of its area (an orthophoto may cover part of it) */

@@ -1,6 +1,6 @@
 import type { Layer, PickingInfo } from '@deck.gl/core';
 import { useCallback, useMemo, useState } from 'react';
-import { type CommuneFeature, type LandChangeFeature, PARTIAL_COVERAGE_PCT, type Position, type RunProgress, type SensorStatus, type SessionUser, type Vintage } from '@vigie/api/contract';
+import { type CommuneFeature, type LandChangeFeature, partlyCovered, type Position, type RunProgress, type SensorStatus, type SessionUser, type Vintage } from '@vigie/api/contract';
 import { LoginPage } from './auth/LoginPage';
 import { useSession } from './auth/session';
 import { formatArea, formatDate, formatNumber } from './format';
@@ -74,7 +74,7 @@ function Dashboard({ user }: { user: SessionUser }) {
     [zan.summary],
   );
   const zanPartial = useMemo(
-    () => new Map((zan.summary?.communes ?? []).filter((c) => c.coveredPct !== null && c.coveredPct < PARTIAL_COVERAGE_PCT).map((c) => [c.insee, c.coveredPct!])),
+    () => new Map((zan.summary?.communes ?? []).filter((c) => partlyCovered(c.coveredPct)).map((c) => [c.insee, c.coveredPct!])),
     [zan.summary],
   );
   // picking a commune in the ZAN view brings it into view

@@ -1,4 +1,4 @@
-import { CATEGORY_LABELS, type CommuneZan, PARTIAL_COVERAGE_PCT, type ZanFlow } from '../contract';
+import { CATEGORY_LABELS, type CommuneZan, partlyCovered, type ZanFlow } from '../contract';
 import type { Nomenclature } from './nomenclature';
 import { PERIOD_END, PERIOD_START } from './trajectory';
 
@@ -54,7 +54,7 @@ export function reportHtml({ zan, nomenclature, mapPng, mapYear, generatedAt, au
     `<div class="indicator" data-indicator="${key}"><div class="title">${title}</div><div class="value">${value}</div><div class="detail">${detail}</div></div>`;
   const classes = nomenclature?.classes ?? [];
   const years = zan.vintages.map((v) => v.year);
-  const partial = zan.vintages.filter((v) => v.coveredPct < PARTIAL_COVERAGE_PCT);
+  const partial = zan.vintages.filter((v) => partlyCovered(v.coveredPct));
   const areaRows = classes.map((c) => {
     const cells = zan.vintages.map((v) => {
       const a = v.classes.find((x) => x.classId === c.id);

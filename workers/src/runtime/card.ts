@@ -20,6 +20,10 @@ export type Task = (typeof TASKS)[number];
 export const OUTPUT_FORMATS = ['yolov8', 'yolox', 'segmentation-logits', 'density-map'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
+/** Mirrored passes of a segmentation model (`runtime.flips`), see flips.ts. */
+export const FLIPS = ['none', 'horizontal', 'both'] as const;
+export type Flips = (typeof FLIPS)[number];
+
 const bandSchema = z.enum(BANDS);
 
 /** 'RGB' and 'BGR' as shorthands, or the bands spelled out: ["R", "G", "B", "NIR"]. */
@@ -123,7 +127,7 @@ export const modelCardSchema = z
          * both, 4 passes) and average the logits. Aerial views have no up or left, so each pass is as good a guess;
          * their mean is steadier along thin things (tracks, hedges, road edges), at the cost of the passes.
          */
-        flips: z.enum(['none', 'horizontal', 'both']).default('none'),
+        flips: z.enum(FLIPS).default('none'),
       })
       .optional(),
     file: z.string().regex(/^[^/\\]+\.onnx$/, 'un nom de fichier .onnx dans le dossier du modèle').default('model.onnx'),

@@ -1,7 +1,6 @@
 /** Mirrored passes of a segmentation model (the card's `runtime.flips`): the mirrors, and their logits summed back. */
 import ort from 'onnxruntime-node';
-
-export type Flips = 'none' | 'horizontal' | 'both';
+import type { Flips } from './card';
 
 /** A mirror: left-right (x), top-bottom (y), or both. */
 export interface Mirror {

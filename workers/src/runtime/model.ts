@@ -1,13 +1,13 @@
 import { join } from 'node:path';
 import type ort from 'onnxruntime-node';
 import { VigieError } from '@vigie/api/errors';
-import { loadModelCard, sha256File, type ModelCard, type Task } from './card';
+import { loadModelCard, sha256File, type Flips, type ModelCard, type Task } from './card';
 import type { Detection, OutputTensor } from './detection';
 import { decodeDensityMap, type DensityResult } from './decoders/density-map';
 import { decodeSegmentationLogits, type ClassMap } from './decoders/segmentation-logits';
 import { decodeYolov8 } from './decoders/yolov8';
 import { decodeYolox } from './decoders/yolox';
-import { addMirrored, mirroredInputs, mirrorsOf, type Flips } from './flips';
+import { addMirrored, mirroredInputs, mirrorsOf } from './flips';
 import { cardMismatchError, compareSignatureWithCard, sessionSignature } from './inspect';
 import { nms } from './nms';
 import { preprocess, type LetterboxTransform } from './preprocess';

@@ -1,5 +1,5 @@
 import { Fragment, useState, type FormEvent } from 'react';
-import { CATEGORY_LABELS, type CommuneZan, type Nomenclature, PARTIAL_COVERAGE_PCT } from '@vigie/api/contract';
+import { CATEGORY_LABELS, type CommuneZan, type Nomenclature, partlyCovered } from '@vigie/api/contract';
 import { formatNumber } from '../../format';
 import { useI18n } from '../../i18n';
 import { ClassAreaChart, FlowChart, TrajectoryChart } from './charts';
@@ -80,7 +80,7 @@ export function ZanPanel({ zan, landcoverYear, canPlan }: { zan: ZanState; landc
           <p className="muted">{t('zan.changesShown', { n: zan.changes.features.length })}</p>
         )}
       </fieldset>
-      {zan.background === 'landcover' ? <LandcoverLegend nomenclature={zan.nomenclature} /> : <ChoroplethLegend partial={(zan.summary?.communes ?? []).some((c) => c.coveredPct !== null && c.coveredPct < PARTIAL_COVERAGE_PCT)} />}
+      {zan.background === 'landcover' ? <LandcoverLegend nomenclature={zan.nomenclature} /> : <ChoroplethLegend partial={(zan.summary?.communes ?? []).some((c) => partlyCovered(c.coveredPct))} />}
 
       {summary && summary.communes.length > 0 && (
         <>
@@ -100,11 +100,11 @@ export function ZanPanel({ zan, landcoverYear, canPlan }: { zan: ZanState; landc
                     <button type="button" className="link" onClick={() => zan.select(c.insee)}>
                       {c.name}
                     </button>
-                    {c.coveredPct !== null && c.coveredPct < PARTIAL_COVERAGE_PCT && (
+                    {partlyCovered(c.coveredPct) && (
                       <>
                         {' '}
-                        <span className="error-text" data-testid="zan-commune-partial" title={t('zan.partialCoverage', { pct: formatNumber(c.coveredPct, locale, 1) })}>
-                          {t('zan.partialShort', { pct: formatNumber(c.coveredPct, locale, 0) })}
+                        <span className="error-text" data-testid="zan-commune-partial" title={t('zan.partialCoverage', { pct: formatNumber(c.coveredPct!, locale, 1) })}>
+                          {t('zan.partialShort', { pct: formatNumber(c.coveredPct!, locale, 0) })}
                         </span>
                       </>
                     )}
@@ -203,7 +203,7 @@ function CommunePanel({ zan, canPlan }: { zan: ZanState; canPlan: boolean }) {
             </dd>
           </>
         )}
-        {c.vintages.filter((v) => v.coveredPct < PARTIAL_COVERAGE_PCT).map((v) => (
+        {c.vintages.filter((v) => partlyCovered(v.coveredPct)).map((v) => (
           <Fragment key={v.id}>
             <dt>{t('zan.coverage', { year: v.year })}</dt>
             <dd className="error-text" data-testid="zan-partial-coverage">{t('zan.partialCoverage', { pct: formatNumber(v.coveredPct, locale, 1) })}</dd>
