@@ -39,6 +39,9 @@ export async function openDatabase(config: Config, opts: { applicationName?: str
     max: opts.max ?? 10,
     onnotice: () => {},
     connection: { application_name: opts.applicationName ?? 'vigie' },
+    // reconnect within a second, not postgres.js's up to 20 s: while the server is down a request fails fast (503),
+    // and once it is back the first queries do not wait out a long backoff
+    backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 1),
     // bigint (count(*), bigserial) as JS numbers: they stay far below 2^53 here
     types: {
       bigint: { to: 20, from: [20], serialize: (n: number) => String(n), parse: (s: string) => Number(s) },

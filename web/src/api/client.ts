@@ -54,6 +54,7 @@ export const api = {
   vintages: () => request<Vintage[]>('GET', '/api/vintages'),
   models: () => request<Model[]>('GET', '/api/models'),
   runs: () => request<{ runs: RunProgress[] }>('GET', '/api/runs'),
+  run: (id: string) => request<RunProgress>('GET', `/api/runs/${encodeURIComponent(id)}`),
   startRun: (run: NewRun) => request<RunProgress>('POST', '/api/runs', run),
   cancelRun: (id: string) => request<RunProgress>('POST', `/api/runs/${encodeURIComponent(id)}/cancel`),
   resumeRun: (id: string) => request<RunProgress>('POST', `/api/runs/${encodeURIComponent(id)}/resume`),

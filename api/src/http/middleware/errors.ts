@@ -31,7 +31,8 @@ export const onError: ErrorHandler<AppEnv> = (error, c) => {
   return errorResponse(c, 500, 'internal_error', 'Erreur interne. Référence : ' + (c.get('requestId') ?? ''));
 };
 
-function isDatabaseDown(error: unknown): boolean {
+/** A failure to reach PostgreSQL (down, restarting, connection cut), as opposed to a failing query. */
+export function isDatabaseDown(error: unknown): boolean {
   const code = (error as { code?: string }).code;
   return code === 'ECONNREFUSED' || code === 'CONNECTION_CLOSED' || code === 'CONNECTION_ENDED' || code === 'CONNECT_TIMEOUT' || code === '57P01';
 }

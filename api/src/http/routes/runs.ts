@@ -5,6 +5,7 @@ import { requireRole } from '../../auth/guard';
 import { VigieError } from '../../errors';
 import { cancelRun, createRun, getRun, isFinished, listRuns, resumeRun, runProgress } from '../../runs';
 import type { AppEnv } from '../context';
+import { isDatabaseDown } from '../middleware/errors';
 import { parseBody, parseParams } from '../validate';
 
 const RunId = z.object({ id: z.string().uuid() });
@@ -91,6 +92,9 @@ export const runs = new Hono<AppEnv>()
           // a heartbeat every 15 s keeps proxies from closing an idle stream
           await Promise.race([notified, stream.sleep(15_000)]);
         }
+      } catch (error) {
+        // the stream ends; EventSource reconnects, and the page looks at the run again if the API answers 503
+        c.get('log')?.[isDatabaseDown(error) ? 'warn' : 'error']({ err: error, runId: id }, 'progress stream ended');
       } finally {
         await listener.unlisten().catch(() => {});
       }
