@@ -135,13 +135,15 @@ function supervise(server: EmbeddedPostgres, dir: string): SupervisedServer {
   const restart = async (attempt: number): Promise<void> => {
     if (stopping) return;
     try {
-      livePostmasterPid(dir);
+      livePostmasterPid(dir); // for its side effect: the dead postmaster's pid file goes
       await server.start();
       // closed while it was starting: the server must not outlive Vigie
       if (stopping) return void (await server.stop());
       logger.info({ dir, attempt }, 'embedded PostgreSQL started again');
       watch();
-    } catch {
+    } catch (error) {
+      // old backends still holding its shared memory for a moment; anything lasting (disk full) shows here
+      logger.warn({ dir, attempt, err: error instanceof Error ? error.message : String(error) }, 'embedded PostgreSQL did not start again, retrying');
       setTimeout(() => void restart(attempt + 1), Math.min(500 * attempt, 5000)).unref();
     }
   };
