@@ -10,20 +10,26 @@ export const BUCKETS: readonly Bucket[] = ['15min', 'hour', 'day'];
 
 const STEP: Record<Bucket, string> = { '15min': '15 minutes', hour: '1 hour', day: '1 day' };
 
+export interface CountRow {
+  sensorId: number;
+  observedAt: Date;
+  people: number;
+  vehicles: number;
+}
+
 /**
  * One count per sensor and instant. `keep` leaves an existing count alone: the poller stamps counts with
  * their polling slot, so two pollers fetching the same camera record it once.
  */
-export async function recordCount(
-  db: Kysely<Database>,
-  count: { sensorId: number; observedAt: Date; people: number; vehicles: number },
-  onConflict: 'replace' | 'keep' = 'replace',
-): Promise<void> {
+export async function recordCounts(db: Kysely<Database>, counts: readonly CountRow[], onConflict: 'replace' | 'keep' = 'replace'): Promise<void> {
+  if (counts.length === 0) return;
   await db
     .insertInto('sensorCount')
-    .values(count)
+    .values([...counts])
     .onConflict((oc) =>
-      onConflict === 'keep' ? oc.columns(['sensorId', 'observedAt']).doNothing() : oc.columns(['sensorId', 'observedAt']).doUpdateSet({ people: count.people, vehicles: count.vehicles }),
+      onConflict === 'keep'
+        ? oc.columns(['sensorId', 'observedAt']).doNothing()
+        : oc.columns(['sensorId', 'observedAt']).doUpdateSet((eb) => ({ people: eb.ref('excluded.people'), vehicles: eb.ref('excluded.vehicles') })),
     )
     .execute();
 }

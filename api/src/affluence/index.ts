@@ -8,3 +8,4 @@ export * from './preview';
 export * from './ingest';
 export * from './publication';
 export * from './page';
+export * from './pending';

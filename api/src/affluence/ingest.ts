@@ -2,7 +2,8 @@ import os from 'node:os';
 import type { Kysely } from 'kysely';
 import { VigieError } from '../errors';
 import type { Database } from '../db/schema';
-import { recordCount } from './counts';
+import { recordCounts } from './counts';
+import type { PendingCounts } from './pending';
 import { assertFrameBytes, frameCounter, type FrameType } from './frames';
 import { type OccupancyLevel, occupancyLevel } from './occupancy';
 import { latestFrames } from './preview';
@@ -35,7 +36,8 @@ export async function ingestFrame(
   sensor: Pick<SensorRow, 'id' | 'countingPolygon' | 'calmMax' | 'busyMax'>,
   frame: Uint8Array,
   type: FrameType,
-  opts: { observedAt?: Date; onConflict?: 'replace' | 'keep' } = {},
+  /** `pending`: the poller's and the demo feed's counts, held while the database is down (and kept on conflict) */
+  opts: { observedAt?: Date; onConflict?: 'replace' | 'keep'; pending?: PendingCounts } = {},
 ): Promise<IngestedFrame> {
   assertFrameBytes(frame, type);
   const observedAt = opts.observedAt ?? new Date();
@@ -49,7 +51,8 @@ export async function ingestFrame(
     framesInFlight--;
   }
   const { people, vehicles, objects } = counted;
-  await recordCount(db, { sensorId: sensor.id, observedAt, people, vehicles }, opts.onConflict);
+  const count = { sensorId: sensor.id, observedAt, people, vehicles };
+  await (opts.pending ? opts.pending.record(db, count) : recordCounts(db, [count], opts.onConflict));
   latestFrames.hold(sensor.id, { frame, objects, observedAt });
   return { sensorId: sensor.id, observedAt, people, vehicles, level: occupancyLevel(people, sensor) };
 }

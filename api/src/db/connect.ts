@@ -12,6 +12,12 @@ import type { Database } from './schema';
 
 export type Sql = postgres.Sql;
 
+/** A failure to reach PostgreSQL (down, restarting, connection cut), as opposed to a failing query. */
+export function isDatabaseDown(error: unknown): boolean {
+  const code = (error as { code?: string }).code;
+  return code === 'ECONNREFUSED' || code === 'CONNECTION_CLOSED' || code === 'CONNECTION_ENDED' || code === 'CONNECT_TIMEOUT' || code === '57P01';
+}
+
 export interface DatabaseHandle {
   db: Kysely<Database>;
   /** the one postgres.js client: Kysely, pg-boss and LISTEN/NOTIFY all go through it */

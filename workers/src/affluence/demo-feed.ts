@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Database } from '@vigie/api/db';
-import { ingestFrame } from '@vigie/api/affluence';
+import { ingestFrame, pendingCounts } from '@vigie/api/affluence';
 import { logger } from '@vigie/api/logger';
 import type { DemoManifest } from '@vigie/data';
 
@@ -10,7 +10,7 @@ import type { DemoManifest } from '@vigie/data';
  * The demo cameras' feed: plays the generated frames (synthetic scenes, never a real camera) through the same
  * in-memory counting path as a pushed frame, one frame per camera and counting interval, picked for the local
  * time of day. Counts are stamped with the slot start and kept on conflict, so several processes record each
- * slot once. A short backfill gives the charts a first history.
+ * slot once, and held in memory while the database is down. A short backfill gives the charts a first history.
  */
 
 interface FrameEntry {
@@ -40,6 +40,7 @@ export async function startDemoCameraFeed(db: Kysely<Database>, authorityId: num
   const log = logger.child({ component: 'demo-camera-feed' });
   const { frames } = JSON.parse(await fs.readFile(path.join(demoDir, manifest.frames.truth), 'utf8')) as { frames: FrameEntry[] };
   const names = new Map(manifest.cameras.map((c) => [c.name, c.id]));
+  const pending = pendingCounts(log);
   const sensors = (await db.selectFrom('sensor').selectAll().where('authorityId', '=', authorityId).execute()).filter((s) => names.has(s.name));
 
   async function playSlot(slotStart: Date, slot: number) {
@@ -48,7 +49,7 @@ export async function startDemoCameraFeed(db: Kysely<Database>, authorityId: num
       const entry = candidates[slot % Math.max(1, candidates.length)];
       if (!entry) continue;
       const frame = await fs.readFile(path.join(demoDir, manifest.frames.dir, entry.file));
-      await ingestFrame(db, sensor, frame, entry.file.endsWith('.png') ? 'image/png' : 'image/jpeg', { observedAt: slotStart, onConflict: 'keep' });
+      await ingestFrame(db, sensor, frame, entry.file.endsWith('.png') ? 'image/png' : 'image/jpeg', { observedAt: slotStart, pending });
     }
   }
 

@@ -1,7 +1,18 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '@vigie/api/db';
 import { logger as rootLogger, type Logger } from '@vigie/api/logger';
-import { FRAME_MAX_BYTES, frameTooLarge, frameType, ingestFrame, listPolledSensors, type IngestedFrame, type SensorRow } from '@vigie/api/affluence';
+import { isDatabaseDown } from '@vigie/api/db';
+import {
+  FRAME_MAX_BYTES,
+  frameTooLarge,
+  frameType,
+  ingestFrame,
+  listPolledSensors,
+  pendingCounts,
+  type IngestedFrame,
+  type PendingCounts,
+  type SensorRow,
+} from '@vigie/api/affluence';
 
 /**
  * Fetches each sensor's snapshot URL once per counting interval, counts the frame in memory and drops it.
@@ -9,6 +20,8 @@ import { FRAME_MAX_BYTES, frameTooLarge, frameType, ingestFrame, listPolledSenso
  * Counts are stamped with the start of their interval slot and inserted with "keep existing": several
  * processes running a poller against the same database fetch the same camera but record it once.
  * Run it where the API runs (installFrameCounter() there too), so that polled cameras have a preview.
+ * While the database is down, cameras are still counted, from the last known sensor list, and their counts
+ * held in memory until it is back (pendingCounts).
  */
 
 export interface SnapshotPollerDeps {
@@ -33,6 +46,8 @@ export type PollResult = { sensorId: number; ok: true; counted: IngestedFrame } 
 export interface SnapshotPoller {
   /** one pass over the sensors due now; resolves when their fetches are over */
   pollDue(): Promise<PollResult[]>;
+  /** counts waiting for the database */
+  readonly pending: Pick<PendingCounts, 'size'>;
   stop(): Promise<void>;
 }
 
@@ -44,12 +59,25 @@ export function startSnapshotPoller(deps: SnapshotPollerDeps, opts: SnapshotPoll
   /** last slot polled per sensor, so that each interval is fetched once */
   const polledSlot = new Map<number, number>();
   const inFlight = new Set<number>();
+  const pending = pendingCounts(log);
+  let sensors: SensorRow[] | undefined;
   let stopped = false;
+
+  /** the sensors to poll; the last known list while the database is down */
+  async function polledSensors(): Promise<SensorRow[]> {
+    try {
+      await pending.flush(deps.db);
+      sensors = await listPolledSensors(deps.db);
+    } catch (error) {
+      if (!isDatabaseDown(error) || !sensors) throw error;
+    }
+    return sensors;
+  }
   let running: Promise<unknown> = Promise.resolve();
 
   async function pollDue(): Promise<PollResult[]> {
     const at = now();
-    const due = (await listPolledSensors(deps.db)).filter((s) => !inFlight.has(s.id) && polledSlot.get(s.id) !== slotOf(s, at));
+    const due = (await polledSensors()).filter((s) => !inFlight.has(s.id) && polledSlot.get(s.id) !== slotOf(s, at));
     const results: PollResult[] = [];
     for (let i = 0; i < due.length; i += concurrency) {
       const batch = due.slice(i, i + concurrency);
@@ -60,7 +88,7 @@ export function startSnapshotPoller(deps: SnapshotPollerDeps, opts: SnapshotPoll
             polledSlot.set(sensor.id, slot);
             inFlight.add(sensor.id);
             try {
-              const counted = await pollSensor(deps.db, sensor, new Date(slot * sensor.intervalS * 1000), opts.fetchTimeoutMs ?? 10_000);
+              const counted = await pollSensor(deps.db, sensor, new Date(slot * sensor.intervalS * 1000), opts.fetchTimeoutMs ?? 10_000, pending);
               return { sensorId: sensor.id, ok: true as const, counted };
             } catch (error) {
               // the message only: the URL may carry credentials, and the bytes must never reach a log
@@ -86,6 +114,7 @@ export function startSnapshotPoller(deps: SnapshotPollerDeps, opts: SnapshotPoll
 
   return {
     pollDue,
+    pending,
     async stop() {
       stopped = true;
       clearInterval(timer);
@@ -97,7 +126,7 @@ export function startSnapshotPoller(deps: SnapshotPollerDeps, opts: SnapshotPoll
 const slotOf = (sensor: Pick<SensorRow, 'intervalS'>, at: number) => Math.floor(at / (sensor.intervalS * 1000));
 
 /** Fetches one snapshot (credentials in the URL go to an Authorization header), counts it and records the count. */
-export async function pollSensor(db: Kysely<Database>, sensor: SensorRow, observedAt: Date, timeoutMs = 10_000): Promise<IngestedFrame> {
+export async function pollSensor(db: Kysely<Database>, sensor: SensorRow, observedAt: Date, timeoutMs = 10_000, pending?: PendingCounts): Promise<IngestedFrame> {
   const url = new URL(sensor.snapshotUrl!);
   const headers = new Headers({ accept: 'image/jpeg, image/png' });
   if (url.username || url.password) {
@@ -118,7 +147,7 @@ export async function pollSensor(db: Kysely<Database>, sensor: SensorRow, observ
   }
   const type = frameType(response.headers.get('content-type') ?? undefined);
   const frame = await readLimited(response, FRAME_MAX_BYTES);
-  return ingestFrame(db, sensor, frame, type, { observedAt, onConflict: 'keep' });
+  return ingestFrame(db, sensor, frame, type, { observedAt, onConflict: 'keep', pending });
 }
 
 /** The body, refusing it as soon as it passes `maxBytes` (a camera is not trusted to send a small image). */

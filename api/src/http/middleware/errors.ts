@@ -1,6 +1,7 @@
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { isDatabaseDown } from '../../db';
 import { VigieError } from '../../errors';
 import type { AppEnv } from '../context';
 
@@ -30,12 +31,6 @@ export const onError: ErrorHandler<AppEnv> = (error, c) => {
   c.get('log')?.error({ err: error }, 'unhandled error');
   return errorResponse(c, 500, 'internal_error', 'Erreur interne. Référence : ' + (c.get('requestId') ?? ''));
 };
-
-/** A failure to reach PostgreSQL (down, restarting, connection cut), as opposed to a failing query. */
-export function isDatabaseDown(error: unknown): boolean {
-  const code = (error as { code?: string }).code;
-  return code === 'ECONNREFUSED' || code === 'CONNECTION_CLOSED' || code === 'CONNECTION_ENDED' || code === 'CONNECT_TIMEOUT' || code === '57P01';
-}
 
 /** Unknown path → 404; known path with another method → 405 with Allow. */
 export function notFoundHandler(routes: () => { method: string; path: string }[]): NotFoundHandler<AppEnv> {

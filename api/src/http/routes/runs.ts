@@ -2,10 +2,10 @@ import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import { requireRole } from '../../auth/guard';
+import { isDatabaseDown } from '../../db';
 import { VigieError } from '../../errors';
 import { cancelRun, createRun, getRun, isFinished, listRuns, resumeRun, runProgress } from '../../runs';
 import type { AppEnv } from '../context';
-import { isDatabaseDown } from '../middleware/errors';
 import { parseBody, parseParams } from '../validate';
 
 const RunId = z.object({ id: z.string().uuid() });
