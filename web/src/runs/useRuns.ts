@@ -16,6 +16,8 @@ export function useRuns(onFinished?: (run: RunProgress) => void) {
   const [error, setError] = useState<string | null>(null);
   const streams = useRef(new Map<string, EventSource>());
   const retries = useRef(new Map<string, ReturnType<typeof setTimeout>>());
+  /** false once unmounted: an answer still in flight then opens no stream and sets no timer */
+  const mounted = useRef(true);
 
   const upsert = useCallback((run: RunProgress) => {
     setRuns((current) => {
@@ -30,7 +32,7 @@ export function useRuns(onFinished?: (run: RunProgress) => void) {
 
   const follow = useCallback(
     function follow(run: RunProgress, wait: number = REFOLLOW_MS[0]) {
-      if (isFinished(run.status) || streams.current.has(run.id) || retries.current.has(run.id)) return;
+      if (!mounted.current || isFinished(run.status) || streams.current.has(run.id) || retries.current.has(run.id)) return;
       const source = new EventSource(`/api/runs/${encodeURIComponent(run.id)}/events`);
       streams.current.set(run.id, source);
       source.addEventListener('progress', (event) => {
@@ -58,7 +60,7 @@ export function useRuns(onFinished?: (run: RunProgress) => void) {
             },
             // gone or no longer ours: stop; anything else (database down, network): try again later
             (error: unknown) => {
-              if (error instanceof ApiError && [401, 403, 404].includes(error.status)) return;
+              if (!mounted.current || (error instanceof ApiError && [401, 403, 404].includes(error.status))) return;
               wait = Math.min(wait * 2, REFOLLOW_MS[1]);
               retries.current.set(run.id, setTimeout(retry, wait));
             },
@@ -82,10 +84,12 @@ export function useRuns(onFinished?: (run: RunProgress) => void) {
   }, [follow]);
 
   useEffect(() => {
+    mounted.current = true;
     void reload();
     const open = streams.current;
     const waiting = retries.current;
     return () => {
+      mounted.current = false;
       open.forEach((s) => s.close());
       open.clear();
       waiting.forEach(clearTimeout);
