@@ -76,9 +76,15 @@ export const runs = new Hono<AppEnv>()
     await getRun(db, id, authorityId);
     return streamSSE(c, async (stream) => {
       let wake: () => void = () => {};
-      const listener = await sql.listen('run_progress', (payload) => {
-        if (payload.includes(id)) wake();
-      });
+      const listener = await sql.listen(
+        'run_progress',
+        (payload) => {
+          if (payload.includes(id)) wake();
+        },
+        // called again when the listening connection is back after a database restart: notifications of the
+        // outage are lost, so read the run at once rather than at the next heartbeat
+        () => wake(),
+      );
       stream.onAbort(() => {
         wake();
         void listener.unlisten();
