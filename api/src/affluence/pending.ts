@@ -22,35 +22,40 @@ export interface PendingCounts {
 export function pendingCounts(log: Logger): PendingCounts {
   let held: CountRow[] = [];
   let dropped = 0;
-  return {
-    async record(db, count) {
-      if (held.length > 0) await this.flush(db);
-      if (held.length === 0) {
-        try {
-          return await recordCounts(db, [count], 'keep');
-        } catch (error) {
-          if (!isDatabaseDown(error)) throw error;
-          log.warn({ err: (error as Error).message }, 'database unavailable: counts held in memory until it is back');
-        }
-      }
-      held.push(count);
-      if (held.length > MAX_HELD) {
-        held = held.slice(held.length - MAX_HELD);
-        if (dropped++ % 1000 === 0) log.error({ dropped, held: MAX_HELD }, 'database down for too long: oldest held counts dropped');
-      }
-    },
-    async flush(db) {
-      if (held.length === 0) return;
-      const batch = held;
+
+  async function flush(db: Kysely<Database>) {
+    if (held.length === 0) return;
+    const batch = held;
+    try {
+      for (let i = 0; i < batch.length; i += 1000) await recordCounts(db, batch.slice(i, i + 1000), 'keep');
+    } catch (error) {
+      if (!isDatabaseDown(error)) throw error;
+      return;
+    }
+    held = held.slice(batch.length);
+    log.info({ counts: batch.length }, 'held counts written after the database came back');
+  }
+
+  async function record(db: Kysely<Database>, count: CountRow) {
+    await flush(db);
+    if (held.length === 0) {
       try {
-        for (let i = 0; i < batch.length; i += 1000) await recordCounts(db, batch.slice(i, i + 1000), 'keep');
+        return await recordCounts(db, [count], 'keep');
       } catch (error) {
         if (!isDatabaseDown(error)) throw error;
-        return;
+        log.warn({ err: (error as Error).message }, 'database unavailable: counts held in memory until it is back');
       }
-      held = held.slice(batch.length);
-      log.info({ counts: batch.length }, 'held counts written after the database came back');
-    },
+    }
+    held.push(count);
+    if (held.length > MAX_HELD) {
+      held = held.slice(held.length - MAX_HELD);
+      if (dropped++ % 1000 === 0) log.error({ dropped, held: MAX_HELD }, 'database down for too long: oldest held counts dropped');
+    }
+  }
+
+  return {
+    record,
+    flush,
     get size() {
       return held.length;
     },
