@@ -211,15 +211,16 @@ def sha256(path):
         return hashlib.sha256(f.read()).hexdigest()
 
 
-def write_card(args, card, data, minutes, sha):
+def write_card(args, card, data, minutes, sha, options=""):
     """Writes <out>/model.json: the recipe's own fields (id, input, output, classes…), then what every card says
-    of its training (data, seed, the command, minutes, threads) and of its graph."""
+    of its training (data, seed, the command, minutes, threads) and of its graph. `options`: the recipe's own
+    command-line options, as given, for the command written in the card."""
     start = args.resume or args.resume_graph
     resumed = f"then from {start}: " if start else ""
     save_card(args.out, {**card, "training": {
         "data": data,
         "seed": SEED,
-        "recipe": resumed + f"/usr/bin/python3 models/{card['id']}/train/train.py --data {args.data} --steps {args.steps} --batch {args.batch} --crop {args.crop} --lr {args.lr}",
+        "recipe": resumed + f"/usr/bin/python3 models/{card['id']}/train/train.py --data {args.data} --steps {args.steps} --batch {args.batch} --crop {args.crop} --lr {args.lr}" + options,
         "minutes": round(minutes, 1),
         "threads": args.threads,
     }, "file": "model.onnx", "sha256": sha})

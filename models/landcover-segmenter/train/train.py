@@ -20,6 +20,7 @@ import torch
 from PIL import Image
 from torch import nn
 import torch.nn.functional as F
+from scipy import ndimage
 
 import sys
 
@@ -89,11 +90,40 @@ def load_set(root):
     return np.stack(images), np.stack(masks)
 
 
-def make_batch(images, masks, idx, crop, rng):
+def focus_pixels(masks, keys, thin=0, per_chip=256):
+    """For --focus: per chip, up to per_chip pixels (y, x) of the named classes; an empty array where there are none.
+    With thin > 0, only pixels of regions narrower than `thin` pixels (what an opening by a thin × thin square
+    removes): tracks rather than the building sites of the same class."""
+    ids = [c["id"] for c in CLASSES if c["key"] in keys]
+    found = []
+    for m in masks:
+        held = np.isin(m, ids).astype(np.uint8)
+        if thin:
+            held &= 1 - ndimage.maximum_filter(ndimage.minimum_filter(held, thin), thin)
+        ys, xs = np.nonzero(held)
+        step = max(1, len(ys) // per_chip)
+        found.append(np.stack([ys[::step], xs[::step]], 1))
+    return found
+
+
+def focused_crop(pixels, crop, rng):
+    """A chip holding a focus class and a crop offset that puts one of its pixels anywhere inside the crop."""
+    holders = [i for i, p in enumerate(pixels) if len(p)]
+    i = holders[int(rng.integers(0, len(holders)))]
+    py, px = pixels[i][int(rng.integers(0, len(pixels[i])))]
+    oy, ox = (int(np.clip(p - rng.integers(0, crop), 0, SIZE - crop)) for p in (py, px))
+    return i, ox, oy
+
+
+def make_batch(images, masks, idx, crop, rng, focus=None):
+    """A batch of crops; with focus = (pixels, n), the last n crops each hold a pixel of a focus class."""
     x = np.empty((len(idx), 3, crop, crop), np.float32)
     y = np.empty((len(idx), crop, crop), np.int64)
     for k, i in enumerate(idx):
-        ox, oy = (int(v) for v in rng.integers(0, SIZE - crop + 1, 2))
+        if focus and k >= len(idx) - focus[1]:
+            i, ox, oy = focused_crop(focus[0], crop, rng)
+        else:
+            ox, oy = (int(v) for v in rng.integers(0, SIZE - crop + 1, 2))
         img = images[i, oy:oy + crop, ox:ox + crop]
         m = masks[i, oy:oy + crop, ox:ox + crop]
         if rng.random() < 0.5:
@@ -132,12 +162,20 @@ def export(net, path):
 
 
 def main():
-    args = training_args(MODEL_DIR, ".vigie/training/landcover/train", steps=900, batch=8, crop=256, lr=4e-3).parse_args()
+    ap = training_args(MODEL_DIR, ".vigie/training/landcover/train", steps=900, batch=8, crop=256, lr=4e-3)
+    # thin rare regions (gravel tracks: a few hundred m² a scene) decide a commune's artificialised area at 5 %
+    ap.add_argument("--focus", default="", help="classes, comma-separated, that some crops of each batch must hold (e.g. chantier)")
+    ap.add_argument("--focus-crops", type=int, default=2, help="how many crops of each batch hold a --focus class")
+    ap.add_argument("--focus-thin", type=int, default=0, help="only regions of the --focus classes narrower than this many pixels")
+    args = ap.parse_args()
     rng = seeded(args)
     t0 = time.time()
     images, masks = load_sets_with(args.data, load_set)
     weight = class_weight(masks)
     print(f"{len(images)} chips loaded in {time.time() - t0:.0f} s", flush=True)
+    focus = (focus_pixels(masks, args.focus.split(","), args.focus_thin), args.focus_crops) if args.focus else None
+    if focus:
+        print(f"--focus {args.focus}: {sum(len(p) > 0 for p in focus[0])} chips hold it", flush=True)
     net = LandcoverNet()
     if args.resume_graph:
         resume_from_graph(net, args.resume_graph, torch.rand(1, 3, SIZE, SIZE))
@@ -147,7 +185,7 @@ def main():
             net.head.bias += torch.log(weight) - torch.tensor([offsets[c["key"]] for c in CLASSES])
 
     def step_loss(step):
-        x, y = make_batch(images, masks, rng.integers(0, len(images), args.batch), args.crop, rng)
+        x, y = make_batch(images, masks, rng.integers(0, len(images), args.batch), args.crop, rng, focus)
         logits = F.interpolate(net(x), scale_factor=2.0, mode="bilinear", align_corners=False)
         acc = (logits.argmax(1) == y).float().mean().item() if step % 50 == 0 or step == args.steps - 1 else 0.0
         return F.cross_entropy(logits, y, weight=weight), f"pixel acc {acc:.3f}"
@@ -167,11 +205,15 @@ def write_model_card(args, chips, sha, minutes):
         "input": {"name": "input", "width": SIZE, "height": SIZE, "channels": 3, "channelOrder": "RGB",
                   "scale": "1/255", "mean": MEAN, "std": STD, "resize": "stretch", "gsd": 0.2},
         "output": {"name": "logits", "format": "segmentation-logits"},
+        # an aerial view has no up or left: four mirrored passes, averaged (train/README.md, "Mirrored passes")
+        "runtime": {"flips": "both"},
         "classes": [{"id": c["id"], "name": c["key"], "label": c["label"], "category": c["ocsge"],
                      "artificialised": c["artificialised"], "nomenclature2023": c["category"], "sealed": c["sealed"]} for c in CLASSES],
     }
     write_card(args, card, f"@vigie/data generateTrainingSet task=landcover split=train count={chips} {set_seeds(args.data)} (512 px chips at 0.20 m), "
-                    f"random {args.crop} px crops, flips and quarter turns", minutes, sha)
+                    f"random {args.crop} px crops, flips and quarter turns"
+                    + (f", {args.focus_crops} crops a batch holding {args.focus}" + (f" narrower than {args.focus_thin} px" if args.focus_thin else "") if args.focus else ""),
+               minutes, sha, f" --focus {args.focus} --focus-crops {args.focus_crops} --focus-thin {args.focus_thin}" if args.focus else "")
 
 
 if __name__ == "__main__":
