@@ -78,8 +78,8 @@ describe('zan: land cover per vintage over the demo territory with the shipped m
     expect(Math.max(...communeErrors)).toBeLessThanOrEqual(BASELINE.communeError);
   });
 
-  // The issue's target, met on this territory since landcover-segmenter v7-1a (max 4.8 %; on the whole 2 km demo
-  // territory one commune-vintage of twelve is still at 5.7 %: models/landcover-segmenter/train/README.md)
+  // The issue's target, met on this territory since landcover-segmenter v7-1 (max 4.3 %; on the whole 2 km demo
+  // territory one commune-vintage of twelve is still at 5.1 %: models/landcover-segmenter/train/README.md)
   it('reaches the target: every commune and vintage within 5 %', () => {
     expect(communeErrors).toHaveLength(4 * stack.manifest.vintages.length);
     expect(Math.max(...communeErrors)).toBeLessThanOrEqual(0.05);
