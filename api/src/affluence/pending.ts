@@ -7,10 +7,12 @@ import { type CountRow, recordCounts } from './counts';
 const MAX_HELD = 10_000;
 
 export interface PendingCounts {
-  /** Records a count; while the database is down, holds it instead (any other failure is thrown). */
+  /**
+   * Records a count, after the held ones (oldest first); while the database is down, holds it instead (any
+   * other failure is thrown).
+   */
   record(db: Kysely<Database>, count: CountRow): Promise<void>;
-  /** Writes the held counts, oldest first; keeps them if the database is still down. */
-  flush(db: Kysely<Database>): Promise<void>;
+  /** counts waiting for the database */
   readonly size: number;
 }
 
@@ -23,6 +25,7 @@ export function pendingCounts(log: Logger): PendingCounts {
   let held: CountRow[] = [];
   let dropped = 0;
 
+  /** Writes the held counts; keeps them if the database is still down. */
   async function flush(db: Kysely<Database>) {
     if (held.length === 0) return;
     const batch = held;
@@ -55,7 +58,6 @@ export function pendingCounts(log: Logger): PendingCounts {
 
   return {
     record,
-    flush,
     get size() {
       return held.length;
     },

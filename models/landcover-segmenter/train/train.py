@@ -91,26 +91,26 @@ def load_set(root):
 
 
 def focus_pixels(masks, keys, thin=0, per_chip=256):
-    """For --focus: per chip, up to per_chip pixels (y, x) of the named classes; an empty array where there are none.
+    """For --focus: (chip index, up to per_chip pixels (y, x) of the named classes) for each chip holding any.
     With thin > 0, only pixels of regions narrower than `thin` pixels (what an opening by a thin × thin square
     removes): tracks rather than the building sites of the same class."""
     ids = [c["id"] for c in CLASSES if c["key"] in keys]
     found = []
-    for m in masks:
+    for i, m in enumerate(masks):
         held = np.isin(m, ids).astype(np.uint8)
         if thin:
             held &= 1 - ndimage.maximum_filter(ndimage.minimum_filter(held, thin), thin)
         ys, xs = np.nonzero(held)
-        step = max(1, len(ys) // per_chip)
-        found.append(np.stack([ys[::step], xs[::step]], 1))
+        if len(ys):
+            step = max(1, len(ys) // per_chip)
+            found.append((i, np.stack([ys[::step], xs[::step]], 1)))
     return found
 
 
-def focused_crop(pixels, crop, rng):
+def focused_crop(found, crop, rng):
     """A chip holding a focus class and a crop offset that puts one of its pixels anywhere inside the crop."""
-    holders = [i for i, p in enumerate(pixels) if len(p)]
-    i = holders[int(rng.integers(0, len(holders)))]
-    py, px = pixels[i][int(rng.integers(0, len(pixels[i])))]
+    i, pixels = found[int(rng.integers(0, len(found)))]
+    py, px = pixels[int(rng.integers(0, len(pixels)))]
     oy, ox = (int(np.clip(p - rng.integers(0, crop), 0, SIZE - crop)) for p in (py, px))
     return i, ox, oy
 
@@ -175,7 +175,7 @@ def main():
     print(f"{len(images)} chips loaded in {time.time() - t0:.0f} s", flush=True)
     focus = (focus_pixels(masks, args.focus.split(","), args.focus_thin), args.focus_crops) if args.focus else None
     if focus:
-        print(f"--focus {args.focus}: {sum(len(p) > 0 for p in focus[0])} chips hold it", flush=True)
+        print(f"--focus {args.focus}: {len(focus[0])} chips hold it", flush=True)
     net = LandcoverNet()
     if args.resume_graph:
         resume_from_graph(net, args.resume_graph, torch.rand(1, 3, SIZE, SIZE))

@@ -1,7 +1,6 @@
 import type { Kysely } from 'kysely';
-import type { Database } from '@vigie/api/db';
+import { type Database, isDatabaseDown } from '@vigie/api/db';
 import { logger as rootLogger, type Logger } from '@vigie/api/logger';
-import { isDatabaseDown } from '@vigie/api/db';
 import {
   FRAME_MAX_BYTES,
   frameTooLarge,
@@ -62,18 +61,17 @@ export function startSnapshotPoller(deps: SnapshotPollerDeps, opts: SnapshotPoll
   const pending = pendingCounts(log);
   let sensors: SensorRow[] | undefined;
   let stopped = false;
+  let running: Promise<unknown> = Promise.resolve();
 
   /** the sensors to poll; the last known list while the database is down */
   async function polledSensors(): Promise<SensorRow[]> {
     try {
-      await pending.flush(deps.db);
       sensors = await listPolledSensors(deps.db);
     } catch (error) {
       if (!isDatabaseDown(error) || !sensors) throw error;
     }
     return sensors;
   }
-  let running: Promise<unknown> = Promise.resolve();
 
   async function pollDue(): Promise<PollResult[]> {
     const at = now();
@@ -126,7 +124,7 @@ export function startSnapshotPoller(deps: SnapshotPollerDeps, opts: SnapshotPoll
 const slotOf = (sensor: Pick<SensorRow, 'intervalS'>, at: number) => Math.floor(at / (sensor.intervalS * 1000));
 
 /** Fetches one snapshot (credentials in the URL go to an Authorization header), counts it and records the count. */
-export async function pollSensor(db: Kysely<Database>, sensor: SensorRow, observedAt: Date, timeoutMs = 10_000, pending?: PendingCounts): Promise<IngestedFrame> {
+export async function pollSensor(db: Kysely<Database>, sensor: SensorRow, observedAt: Date, timeoutMs: number, pending: PendingCounts): Promise<IngestedFrame> {
   const url = new URL(sensor.snapshotUrl!);
   const headers = new Headers({ accept: 'image/jpeg, image/png' });
   if (url.username || url.password) {
@@ -147,7 +145,7 @@ export async function pollSensor(db: Kysely<Database>, sensor: SensorRow, observ
   }
   const type = frameType(response.headers.get('content-type') ?? undefined);
   const frame = await readLimited(response, FRAME_MAX_BYTES);
-  return ingestFrame(db, sensor, frame, type, { observedAt, onConflict: 'keep', pending });
+  return ingestFrame(db, sensor, frame, type, { observedAt, pending });
 }
 
 /** The body, refusing it as soon as it passes `maxBytes` (a camera is not trusted to send a small image). */

@@ -17,10 +17,10 @@ import { toWgs84, toWebMercator, EARTH_HALF_CIRCUMFERENCE } from '@vigie/api/geo
 const ha = (m2: number) => (m2 / 10_000).toFixed(2);
 
 /**
- * What the shipped baseline reaches over the 1 km test territory, plus a margin: a regression guard, not the
- * goal (measured: see the closing note and models/landcover-segmenter/model.json).
+ * What the shipped baseline reaches over the 1 km test territory for the net change, plus a margin: a regression
+ * guard, not the goal (measured: see models/landcover-segmenter/train/README.md).
  */
-const BASELINE = { communeError: 0.15, netError: 0.3 };
+const BASELINE = { netError: 0.3 };
 
 describe('zan: land cover per vintage over the demo territory with the shipped model', () => {
   let stack: TestStack & { demoDir: string; manifest: { vintages: { year: number; landcover: string }[] } };
@@ -75,7 +75,6 @@ describe('zan: land cover per vintage over the demo territory with the shipped m
     const sorted = [...communeErrors].sort((a, b) => a - b);
     console.log(`zan commune errors: median ${(sorted[sorted.length >> 1]! * 100).toFixed(1)} %, max ${(sorted.at(-1)! * 100).toFixed(1)} %`);
     expect(communeErrors).toHaveLength(4 * stack.manifest.vintages.length);
-    expect(Math.max(...communeErrors)).toBeLessThanOrEqual(BASELINE.communeError);
   });
 
   // The issue's target, met on this territory since landcover-segmenter v7-1 (max 4.3 %; on the whole 2 km demo
