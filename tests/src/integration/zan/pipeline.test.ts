@@ -77,8 +77,8 @@ describe('zan: land cover per vintage over the demo territory with the shipped m
     expect(communeErrors).toHaveLength(4 * stack.manifest.vintages.length);
   });
 
-  // The issue's target, met on this territory since landcover-segmenter v7-1 (max 4.3 %; on the whole 2 km demo
-  // territory one commune-vintage of twelve is still at 5.1 %: models/landcover-segmenter/train/README.md)
+  // The issue's target, met on this territory since landcover-segmenter v7-1 (v7-2b: max 2.0 %) and on the whole
+  // 2 km demo territory (VIGIE_TEST_TERRITORY_M=2000) since v7-2b (max 3.5 %): models/landcover-segmenter/train/README.md
   it('reaches the target: every commune and vintage within 5 %', () => {
     expect(communeErrors).toHaveLength(4 * stack.manifest.vintages.length);
     expect(Math.max(...communeErrors)).toBeLessThanOrEqual(0.05);
