@@ -63,7 +63,9 @@ export async function openDatabase(config: Config, opts: { applicationName?: str
   });
   const db = new Kysely<Database>({
     dialect: new PostgresJSDialect({ postgres: sql }),
-    plugins: [new CamelCasePlugin()],
+    // columns are renamed, jsonb content (model cards, GeoJSON, options) comes back as stored: a card's per-class
+    // figures keyed `sol_nu` must not turn into `solNu`
+    plugins: [new CamelCasePlugin({ maintainNestedObjectKeys: true })],
   });
   return {
     db,

@@ -198,6 +198,22 @@ describe('web dashboard in headless Chromium', () => {
   it('lists the models and switches to English', async () => {
     await openView(page, 'Modèles', /Modèles/);
     await page.getByRole('heading', { level: 3, name: 'random-yolox' }).waitFor();
+    // the figures of `vigie models eval` read as labelled values with their target, not as JSON
+    const crowd = page.getByRole('article', { name: 'crowd-counter' });
+    await crowd.getByText('✗ Objectifs non atteints sur le jeu de test').waitFor();
+    await crowd.getByText(/erreur moyenne ≤ 1 personne par image/).waitFor();
+    const crowdCard = JSON.parse(fs.readFileSync(path.join(ROOT, 'models/crowd-counter/model.json'), 'utf8'));
+    const mae = crowd.getByRole('row', { name: /^Erreur moyenne, personnes par image/ }).getByRole('cell');
+    expect(await mae.textContent()).toBe(new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 3 }).format(crowdCard.metrics.results.maePeople));
+    const landcover = page.getByRole('article', { name: 'landcover-segmenter' });
+    await landcover.getByText('✓ Objectifs atteints sur le jeu de test').waitFor();
+    // class labels from the card, in its order (jsonb reorders keys; the API once camel-cased them: sol_nu → solNu)
+    const iouRows = await landcover.getByRole('row', { name: /^IoU · / }).allTextContents();
+    expect(iouRows.map((r) => r.split(' · ')[1]!.replace(/[\d,]+$/, ''))).toEqual(landcoverLabels());
+    expect(await page.locator('.model-card code').filter({ hasText: '{' }).count()).toBe(0);
+    await landcover.getByRole('row', { name: /^IoU · Piscine/ }).scrollIntoViewIfNeeded();
+    await shoot(page, 'models-landcover');
+    await page.locator('aside.panel').evaluate((el) => el.scrollTo(0, 0));
     await shoot(page, 'models');
     await page.getByLabel('Langue').selectOption('en');
     await page.getByRole('navigation').getByRole('link', { name: 'Map', exact: true }).waitFor();
@@ -206,3 +222,8 @@ describe('web dashboard in headless Chromium', () => {
     expect(consoleErrors.filter((e) => !/404|Failed to load resource/.test(e))).toEqual([]);
   });
 });
+
+function landcoverLabels(): string[] {
+  const card = JSON.parse(fs.readFileSync(path.join(ROOT, 'models/landcover-segmenter/model.json'), 'utf8')) as { classes: { label: string }[] };
+  return card.classes.map((c) => c.label);
+}

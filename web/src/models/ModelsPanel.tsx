@@ -1,19 +1,11 @@
 import type { Model } from '@vigie/api/contract';
-import { formatDate, formatNumber } from '../format';
+import { formatNumber } from '../format';
 import { useI18n } from '../i18n';
-
-const METRIC_META = new Set(['measuredAt', 'command']);
-
-/** A metric value as read: fractions as percentages are the card's business, so numbers stay as measured. */
-function MetricValue({ value }: { value: unknown }) {
-  const { locale } = useI18n();
-  if (typeof value === 'number') return <>{formatNumber(value, locale, 3)}</>;
-  if (value && typeof value === 'object') return <code>{JSON.stringify(value)}</code>;
-  return <>{String(value)}</>;
-}
+import { ModelMetrics } from './ModelMetrics';
 
 export function ModelsPanel({ models, error }: { models: Model[] | null; error: string | null }) {
   const { t, locale } = useI18n();
+  const threshold = (value: number | undefined) => (value === undefined ? '?' : formatNumber(value, locale, 3));
   return (
     <section className="panel-section" aria-labelledby="models-title">
       <h2 id="models-title">{t('models.title')}</h2>
@@ -26,7 +18,6 @@ export function ModelsPanel({ models, error }: { models: Model[] | null; error: 
       {models?.length === 0 && <p className="notice">{t('models.empty')}</p>}
       {models?.map((model) => {
         const { card } = model;
-        const metrics = Object.entries(card.metrics ?? {}).filter(([k]) => !METRIC_META.has(k));
         return (
           <article key={model.id} className="model-card" aria-labelledby={`model-${model.id}`}>
             <header>
@@ -57,8 +48,8 @@ export function ModelsPanel({ models, error }: { models: Model[] | null; error: 
               )}
               {card.thresholds && (
                 <>
-                  <dt>{t('models.thresholds', { score: card.thresholds.score ?? '?', iou: card.thresholds.iou ?? '?' })}</dt>
-                  <dd />
+                  <dt>{t('models.thresholds')}</dt>
+                  <dd>{t('models.thresholdsValue', { score: threshold(card.thresholds.score), iou: threshold(card.thresholds.iou) })}</dd>
                 </>
               )}
               {card.training?.data && (
@@ -69,23 +60,7 @@ export function ModelsPanel({ models, error }: { models: Model[] | null; error: 
               )}
             </dl>
             <h4>{t('models.metrics')}</h4>
-            {metrics.length === 0 ? (
-              <p className="muted">{t('models.metricsNone')}</p>
-            ) : (
-              <table className="metrics">
-                <tbody>
-                  {metrics.map(([name, value]) => (
-                    <tr key={name}>
-                      <th scope="row">{name}</th>
-                      <td>
-                        <MetricValue value={value} />
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            )}
-            {card.metrics?.measuredAt && <p className="muted">{t('models.measuredAt', { date: formatDate(card.metrics.measuredAt, locale) })}</p>}
+            <ModelMetrics card={card} />
           </article>
         );
       })}
