@@ -7,7 +7,7 @@
  */
 import { loadClassRaster, Nomenclature } from '@vigie/api/zan';
 import { startWorker } from '@vigie/workers/worker';
-import { artificialisedMask, pixelAreaM2, rasterisePolygons, type LabelledPolygon } from '@vigie/workers/zan';
+import { artificialisedMask, forEachRegion, pixelAreaM2, rasterisePolygons, type LabelledPolygon } from '@vigie/workers/zan';
 import classes from '../../../data/landcover-classes.json' with { type: 'json' };
 import { truthVintage } from '../integration/zan/support';
 import { startDemoStack } from '../support/demo';
@@ -58,27 +58,19 @@ try {
   console.log(`added ${m2(byTransition[1]!).toFixed(0)} m²\n${top(byTransition[1]!)}`);
 
   // connected regions of each kind (4-neighbours), the largest with their centre in Lambert-93
-  const seen = new Uint8Array(n);
   const regions: { kind: string; m2: number; x: number; y: number }[] = [];
-  for (let s = 0; s < n; s++) {
-    if (!diff[s] || seen[s]) continue;
-    const todo = [s];
-    seen[s] = 1;
-    let count = 0, sx = 0, sy = 0;
-    while (todo.length) {
-      const p = todo.pop()!;
-      const x = p % t.width, y = (p - x) / t.width;
-      count++;
-      sx += x;
-      sy += y;
-      for (const q of [x > 0 ? p - 1 : -1, x < t.width - 1 ? p + 1 : -1, p - t.width, p + t.width]) {
-        if (q < 0 || q >= n || diff[q] !== diff[s] || seen[q]) continue;
-        seen[q] = 1;
-        todo.push(q);
+  const gt = t.geoTransform;
+  for (const kind of [1, 2] as const) {
+    forEachRegion(t.width, t.height, (p) => diff[p] === kind, n, (region) => {
+      let sx = 0, sy = 0;
+      for (let k = 0; k < region.collected; k++) {
+        const p = region.pixels[k]!;
+        sx += p % t.width;
+        sy += Math.floor(p / t.width);
       }
-    }
-    const gt = t.geoTransform;
-    regions.push({ kind: diff[s] === 1 ? 'missed' : 'added', m2: count * px, x: gt.originX + (sx / count + 0.5) * gt.pixelWidth, y: gt.originY - (sy / count + 0.5) * gt.pixelHeight });
+      const c = region.collected;
+      regions.push({ kind: kind === 1 ? 'missed' : 'added', m2: region.size * px, x: gt.originX + (sx / c + 0.5) * gt.pixelWidth, y: gt.originY - (sy / c + 0.5) * gt.pixelHeight });
+    });
   }
   regions.sort((a, b) => b.m2 - a.m2);
   console.log(`largest regions:\n${regions.slice(0, 12).map((r) => `  ${r.kind} ${r.m2.toFixed(0)} m² around E ${r.x.toFixed(0)}, N ${r.y.toFixed(0)}`).join('\n')}`);

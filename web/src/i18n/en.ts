@@ -302,6 +302,7 @@ export const en: Record<MessageKey, string> = {
   'models.result.crowdMaxRelativeError': 'Worst error on those frames',
   'models.testSet': 'Generated “{split}” set: {n} images (seed {seed})',
   'models.msPerImage': '{ms} ms per image',
+  'models.runtime': 'Measured by {runtime}:',
   'models.measuredAt': 'Measured {date}',
   'models.thresholds': 'Thresholds',
   'models.thresholdsValue': 'score {score}; IoU {iou}',

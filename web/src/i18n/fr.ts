@@ -301,6 +301,7 @@ export const fr = {
   'models.result.crowdMaxRelativeError': 'Pire écart sur ces images',
   'models.testSet': 'Jeu « {split} » généré : {n} images (graine {seed})',
   'models.msPerImage': '{ms} ms par image',
+  'models.runtime': 'Mesuré par {runtime} :',
   'models.measuredAt': 'Mesurées le {date}',
   'models.thresholds': 'Seuils',
   'models.thresholdsValue': 'score {score} ; IoU {iou}',

@@ -32,11 +32,9 @@ const RESULT_LABELS: Record<string, MessageKey> = {
   crowdWithinBand: 'models.result.crowdWithinBand',
   crowdMaxRelativeError: 'models.result.crowdMaxRelativeError',
 };
-/** Results in the order above (PostgreSQL's jsonb keeps keys shortest first), a card's other keys after. */
-const resultRank = (key: string) => {
-  const rank = Object.keys(RESULT_LABELS).indexOf(key);
-  return rank < 0 ? Number.MAX_SAFE_INTEGER : rank;
-};
+/** A position in a known order, unknown keys last (PostgreSQL's jsonb keeps keys shortest first, not as written). */
+const rankOf = (index: number) => (index < 0 ? Number.MAX_SAFE_INTEGER : index);
+const RESULT_ORDER = Object.keys(RESULT_LABELS);
 /** shares shown as percentages */
 const PERCENT = new Set(['crowdWithinBand', 'crowdMaxRelativeError']);
 
@@ -59,7 +57,7 @@ export function ModelMetrics({ card }: { card: ModelCard }) {
   if (!metrics || Object.keys(metrics).length === 0) return <p className="muted">{t('models.metricsNone')}</p>;
   const number = (value: number, digits = 3) => formatNumber(value, locale, digits);
   const { targets, results, testSet, targetsMet, msPerImage } = metrics;
-  // per-class figures in the card's class order (jsonb keeps keys shortest first)
+  // per-class figures in the card's class order
   const classIndex = (key: string) => card.classes?.findIndex((c) => c.name === key) ?? -1;
   const classLabel = (key: string) => {
     const known = card.classes?.[classIndex(key)];
@@ -83,14 +81,13 @@ export function ModelMetrics({ card }: { card: ModelCard }) {
     if (typeof value === 'number') rows.push({ key, label, value: PERCENT.has(key) ? `${number(value * 100, 0)} %` : number(value) });
     else if (value === null) rows.push({ key, label, value: '—' });
     else if (isFigures(value) && key === 'iou') {
-      const rank = (k: string) => (classIndex(k) < 0 ? Number.MAX_SAFE_INTEGER : classIndex(k));
-      const byClass = Object.entries(value).sort(([a], [b]) => rank(a) - rank(b));
+      const byClass = Object.entries(value).sort(([a], [b]) => rankOf(classIndex(a)) - rankOf(classIndex(b)));
       byClass.forEach(([k, v]) => pushRow(`${key}.${k}`, `${label} · ${classLabel(k)}`, v));
     } else if (isFigures(value)) Object.entries(value).forEach(([k, v]) => pushRow(`${key}.${k}`, `${label} · ${k}`, v));
     else rows.push({ key, label, value: String(value) });
   };
   const shown = new Set(['measuredAt', 'command', 'runtime', 'targets', 'targetsMet', 'testSet', 'msPerImage', 'results']);
-  const ordered = Object.entries(isFigures(results) ? results : {}).sort(([a], [b]) => resultRank(a) - resultRank(b));
+  const ordered = Object.entries(isFigures(results) ? results : {}).sort(([a], [b]) => rankOf(RESULT_ORDER.indexOf(a)) - rankOf(RESULT_ORDER.indexOf(b)));
   for (const [key, value] of ordered) pushRow(key, RESULT_LABELS[key] ? t(RESULT_LABELS[key]) : key, value);
   // a third-party card's own figures, beside or instead of Vigie's report
   for (const [key, value] of Object.entries(metrics)) if (!shown.has(key)) pushRow(key, key, value);
@@ -128,9 +125,10 @@ export function ModelMetrics({ card }: { card: ModelCard }) {
         )}
         {metrics.measuredAt && t('models.measuredAt', { date: formatDate(metrics.measuredAt, locale) })}
       </p>
-      {metrics.command && (
+      {(metrics.command || typeof metrics.runtime === 'string') && (
         <p className="muted model-command">
-          <code>{metrics.command}</code>
+          {typeof metrics.runtime === 'string' && <>{t('models.runtime', { runtime: metrics.runtime })} </>}
+          {metrics.command && <code>{metrics.command}</code>}
         </p>
       )}
     </>
