@@ -250,6 +250,36 @@ describe('frame ingestion', () => {
     expect(preview.equals(frames[1]!.jpeg)).toBe(false);
     expect((await fetch(`${stack.baseUrl}/api/affluence/sensors/${sensor.id}/preview`)).status).toBe(401);
   });
+
+  it.runIf(model.trained)('blurs the faces of the people in the preview', async () => {
+    const counter = frameCounterFor(loaded);
+    let faces = 0;
+    let blurred = 0;
+    for (const frame of frames) {
+      const { objects } = await counter.count(frame.jpeg, null);
+      const preview = await sharp(await counter.renderPreview(frame.jpeg, objects)).raw().toBuffer({ resolveWithObject: true });
+      const { width, height } = preview.info;
+      const original = await sharp(frame.jpeg).raw().toBuffer();
+      const veiled = await sharp(frame.jpeg).blur(Math.max(8, height / 20)).raw().toBuffer(); // the preview's own blur
+      // mean absolute difference over the 3 × 3 pixels at (x, y), all channels
+      const differ = (a: Buffer, b: Buffer, x: number, y: number) => {
+        let sum = 0;
+        for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) for (let c = 0; c < 3; c++) sum += Math.abs(a[((y + dy) * width + x + dx) * 3 + c]! - b[((y + dy) * width + x + dx) * 3 + c]!);
+        return sum / 27;
+      };
+      for (const person of frame.people) {
+        const x = Math.round(person.x + person.w / 2);
+        const y = Math.round(person.y + 0.08 * person.h); // the head, near the top of the box
+        if (person.y < 1 || person.h < 16 || x < 1 || x >= width - 1 || y >= height - 1) continue; // head cut off, or too small for a face
+        if (differ(original, veiled, x, y) < 12) continue; // blurring would not show here (a flat patch)
+        faces++;
+        if (differ(preview.data, veiled, x, y) < differ(preview.data, original, x, y)) blurred++;
+      }
+    }
+    console.log(`preview: ${blurred} of ${faces} faces blurred`);
+    expect(faces).toBeGreaterThan(10);
+    expect(blurred / faces).toBeGreaterThanOrEqual(0.9);
+  });
 });
 
 describe('publishing', () => {

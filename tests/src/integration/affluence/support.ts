@@ -18,13 +18,27 @@ export function countingModelDir(): { dir: string; trained: boolean } {
 export interface TestFrame {
   jpeg: Buffer;
   counts: { person: number; vehicle: number };
+  /** the labelled people, in frame pixels */
+  people: { x: number; y: number; w: number; h: number }[];
 }
 
 /** Held-out camera frames with their true counts, generated in a temp dir outside Vigie's data dir. */
 export async function testFrames(count: number, seed = 11): Promise<TestFrame[]> {
   const outDir = tempDataDir('vigie-frames-');
   const meta = await generateTrainingSet({ task: 'crowd', split: 'test', count, outDir, seed });
-  const frames = meta.chips.map((chip) => ({ jpeg: fs.readFileSync(path.join(outDir, chip.image)), counts: chip.counts! }));
+  const [width, height] = meta.imageSize;
+  const frames = meta.chips.map((chip) => ({
+    jpeg: fs.readFileSync(path.join(outDir, chip.image)),
+    counts: chip.counts!,
+    // label lines: class, then centre and size as shares of the frame (class 0: person)
+    people: fs
+      .readFileSync(path.join(outDir, chip.label), 'utf8')
+      .split('\n')
+      .filter((line) => line.trim())
+      .map((line) => line.split(' ').map(Number))
+      .filter(([cls]) => cls === 0)
+      .map(([, cx, cy, w, h]) => ({ x: (cx! - w! / 2) * width, y: (cy! - h! / 2) * height, w: w! * width, h: h! * height })),
+  }));
   fs.rmSync(outDir, { recursive: true, force: true });
   return frames;
 }
