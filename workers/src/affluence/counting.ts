@@ -170,9 +170,12 @@ export function frameCounterFor(model: LoadedModel, opts: { ownsModel?: boolean 
 /** Margin added around each box before blurring, as a fraction of its size (boxes are never exact). */
 const BLUR_MARGIN = 0.2;
 
+/** The preview's blur: a twentieth of the frame's height, 8 px at least. */
+export const previewBlurSigma = (height: number) => Math.max(8, height / 20);
+
 /**
- * The frame with every object blurred: a heavy blur of the whole frame (sigma a twentieth of its height,
- * 8 px at least) shows through a mask of the objects' boxes, each widened by a margin.
+ * The frame with every object blurred: a heavy blur of the whole frame (previewBlurSigma) shows through
+ * a mask of the objects' boxes, each widened by a margin.
  */
 export async function blurredPreview(frame: Uint8Array, objects: readonly FrameObject[]): Promise<Buffer> {
   const { data, info } = await sharp(frame, { limitInputPixels: FRAME_MAX_PIXELS }).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
@@ -188,8 +191,7 @@ export async function blurredPreview(frame: Uint8Array, objects: readonly FrameO
     const bottom = Math.min(height, Math.ceil(o.y2 + my));
     for (let y = top; y < bottom; y++) mask.fill(255, y * width + left, y * width + right);
   }
-  const sigma = Math.max(8, height / 20);
-  const blurred = await sharp(data, { raw }).blur(sigma).raw().toBuffer();
+  const blurred = await sharp(data, { raw }).blur(previewBlurSigma(height)).raw().toBuffer();
   const veil = await sharp(blurred, { raw }).joinChannel(mask, { raw: { width, height, channels: 1 } }).png({ compressionLevel: 0 }).toBuffer();
   return sharp(data, { raw }).composite([{ input: veil }]).jpeg({ quality: 70 }).toBuffer();
 }

@@ -6,7 +6,7 @@ import { type LoadedModel, loadModel } from '@vigie/workers/runtime';
 import { closeFrameCounter, latestFrames, publicCount, setFrameCounter } from '@vigie/api/affluence';
 import { publicRequests } from '../../../../api/src/http/routes/public';
 import { sensorKeyFailures } from '../../../../api/src/http/routes/affluence';
-import { frameCounterFor } from '@vigie/workers/affluence';
+import { frameCounterFor, previewBlurSigma } from '@vigie/workers/affluence';
 import { type Client, type TestStack, login, startStack } from '../../support/stack';
 import { type TestFrame, captureLogs, countingModelDir, filesUnder, findIn, imageNeedles, testFrames } from './support';
 
@@ -260,7 +260,7 @@ describe('frame ingestion', () => {
       const preview = await sharp(await counter.renderPreview(frame.jpeg, objects)).raw().toBuffer({ resolveWithObject: true });
       const { width, height } = preview.info;
       const original = await sharp(frame.jpeg).raw().toBuffer();
-      const veiled = await sharp(frame.jpeg).blur(Math.max(8, height / 20)).raw().toBuffer(); // the preview's own blur
+      const veiled = await sharp(frame.jpeg).blur(previewBlurSigma(height)).raw().toBuffer();
       // mean absolute difference over the 3 × 3 pixels at (x, y), all channels
       const differ = (a: Buffer, b: Buffer, x: number, y: number) => {
         let sum = 0;
@@ -268,9 +268,10 @@ describe('frame ingestion', () => {
         return sum / 27;
       };
       for (const person of frame.people) {
-        const x = Math.round(person.x + person.w / 2);
-        const y = Math.round(person.y + 0.08 * person.h); // the head, near the top of the box
-        if (person.y < 1 || person.h < 16 || x < 1 || x >= width - 1 || y >= height - 1) continue; // head cut off, or too small for a face
+        const h = person.y2 - person.y1;
+        const x = Math.round((person.x1 + person.x2) / 2);
+        const y = Math.round(person.y1 + 0.08 * h); // the head, near the top of the box (HEAD_AT in the crowd recipe)
+        if (person.y1 < 1 || h < 16 || x < 1 || x >= width - 1 || y >= height - 1) continue; // head cut off, or too small for a face
         if (differ(original, veiled, x, y) < 12) continue; // blurring would not show here (a flat patch)
         faces++;
         if (differ(preview.data, veiled, x, y) < differ(preview.data, original, x, y)) blurred++;

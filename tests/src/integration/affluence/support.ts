@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { generateTrainingSet } from '@vigie/data';
 import { logger } from '@vigie/api/logger';
+import { yoloBoxes } from '@vigie/workers/models';
+import type { Detection } from '@vigie/workers/runtime';
 import { tempDataDir } from '../../support/stack';
 
 /** The shipped crowd model once it is trained, else a random fixture (counts only checked for consistency). */
@@ -18,26 +20,18 @@ export function countingModelDir(): { dir: string; trained: boolean } {
 export interface TestFrame {
   jpeg: Buffer;
   counts: { person: number; vehicle: number };
-  /** the labelled people, in frame pixels */
-  people: { x: number; y: number; w: number; h: number }[];
+  /** the labelled people's boxes, in frame pixels */
+  people: Detection[];
 }
 
 /** Held-out camera frames with their true counts, generated in a temp dir outside Vigie's data dir. */
 export async function testFrames(count: number, seed = 11): Promise<TestFrame[]> {
   const outDir = tempDataDir('vigie-frames-');
   const meta = await generateTrainingSet({ task: 'crowd', split: 'test', count, outDir, seed });
-  const [width, height] = meta.imageSize;
   const frames = meta.chips.map((chip) => ({
     jpeg: fs.readFileSync(path.join(outDir, chip.image)),
     counts: chip.counts!,
-    // label lines: class, then centre and size as shares of the frame (class 0: person)
-    people: fs
-      .readFileSync(path.join(outDir, chip.label), 'utf8')
-      .split('\n')
-      .filter((line) => line.trim())
-      .map((line) => line.split(' ').map(Number))
-      .filter(([cls]) => cls === 0)
-      .map(([, cx, cy, w, h]) => ({ x: (cx! - w! / 2) * width, y: (cy! - h! / 2) * height, w: w! * width, h: h! * height })),
+    people: yoloBoxes(fs.readFileSync(path.join(outDir, chip.label), 'utf8'), meta.imageSize).filter((box) => box.classId === 0), // class 0: person
   }));
   fs.rmSync(outDir, { recursive: true, force: true });
   return frames;
