@@ -232,12 +232,14 @@ def save_card(out_dir, card):
         f.write("\n")
 
 
-def record_calibration(out_dir, calibration, sha):
-    """Writes a calibration into <out>/model.json with the new graph's SHA-256; drops the metrics, which were the
-    uncalibrated graph's (`vigie models eval` measures again)."""
+def record_calibration(out_dir, calibration, sha, runtime=None):
+    """Writes a calibration (and the runtime settings it was made for) into <out>/model.json with the new graph's
+    SHA-256; drops the metrics, which were the uncalibrated graph's (`vigie models eval` measures again)."""
     card_path = os.path.join(out_dir, "model.json")
     card = json.load(open(card_path, encoding="utf-8"))
     card["training"]["calibration"] = calibration
+    if runtime:
+        card["runtime"] = {**card.get("runtime", {}), **runtime}
     card["sha256"] = sha
     card.pop("metrics", None)
     save_card(out_dir, card)

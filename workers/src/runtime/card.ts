@@ -20,9 +20,11 @@ export type Task = (typeof TASKS)[number];
 export const OUTPUT_FORMATS = ['yolov8', 'yolox', 'segmentation-logits', 'density-map'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
-/** Mirrored passes of a segmentation model (`runtime.flips`), see flips.ts. */
+/** Mirrored passes of a segmentation or density model (`runtime.flips`), see flips.ts. */
 export const FLIPS = ['none', 'horizontal', 'both'] as const;
 export type Flips = (typeof FLIPS)[number];
+/** Outputs laid out like the input (a map at a stride of it), which a mirrored pass mirrors exactly. */
+export const MIRRORABLE: readonly OutputFormat[] = ['segmentation-logits', 'density-map'];
 
 const bandSchema = z.enum(BANDS);
 
@@ -123,9 +125,10 @@ export const modelCardSchema = z
         sessions: z.number().int().positive().optional(),
         intraOpNumThreads: z.number().int().positive().optional(),
         /**
-         * segmentation only: also run the image mirrored (`horizontal`: 2 passes; `both`: left-right, top-bottom and
-         * both, 4 passes) and average the logits. Aerial views have no up or left, so each pass is as good a guess;
-         * their mean is steadier along thin things (tracks, hedges, road edges), at the cost of the passes.
+         * segmentation and density maps: also run the image mirrored (`horizontal`: 2 passes; `both`: left-right,
+         * top-bottom and both, 4 passes) and average the outputs. Aerial views have no up or left, so each pass is as
+         * good a guess; their mean is steadier along thin things (tracks, hedges, road edges). A camera view has an up
+         * but no left: a counter's left-right passes average out part of each person's noise. At the cost of the passes.
          */
         flips: z.enum(FLIPS).default('none'),
       })
@@ -151,8 +154,8 @@ export const modelCardSchema = z
         message: `le format « ${card.output.format} » ne convient pas à la tâche « ${card.task} » (attendu : ${allowed[card.task].join(', ')})`,
       });
     }
-    if ((card.runtime?.flips ?? 'none') !== 'none' && card.output.format !== 'segmentation-logits') {
-      ctx.addIssue({ code: 'custom', path: ['runtime', 'flips'], message: 'les passes en miroir ne valent que pour une sortie segmentation-logits' });
+    if ((card.runtime?.flips ?? 'none') !== 'none' && !MIRRORABLE.includes(card.output.format)) {
+      ctx.addIssue({ code: 'custom', path: ['runtime', 'flips'], message: `les passes en miroir ne valent que pour une sortie ${MIRRORABLE.join(' ou ')}` });
     }
     if (card.output.format === 'segmentation-logits' && card.classes.length > 255) {
       ctx.addIssue({ code: 'custom', path: ['classes'], message: '255 classes au plus (carte de classes sur un octet)' });

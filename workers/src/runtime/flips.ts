@@ -1,4 +1,4 @@
-/** Mirrored passes of a segmentation model (the card's `runtime.flips`): the mirrors, and their logits summed back. */
+/** Mirrored passes of a segmentation or density model (the card's `runtime.flips`): the mirrors, and their outputs summed back. */
 import ort from 'onnxruntime-node';
 import type { Flips } from './card';
 
@@ -47,9 +47,10 @@ export function mirrorPlanes(src: Float32Array, planes: number, h: number, w: nu
 }
 
 /**
- * Adds the logits of a mirrored pass, mirrored back, to `sum`. A sum rather than a mean: the argmax and the
- * bilinear sampling of the decoder are the same for both. Exact for outputs at a stride of the input (each output
- * cell covers the mirror of a cell), which is what segmentation nets give.
+ * Adds the output of a mirrored pass, mirrored back, to `sum`. For logits a sum rather than a mean: the argmax and
+ * the bilinear sampling of the decoder are the same for both (a density map is divided by the passes afterwards).
+ * Exact for outputs at a stride of the input (each output cell covers the mirror of a cell), which is what
+ * segmentation and density nets give.
  */
 export function addMirrored(sum: Float32Array, logits: Float32Array, planes: number, h: number, w: number, m: Mirror): void {
   if (logits.length !== sum.length) throw new Error(`sorties de tailles différentes selon la passe : ${logits.length} et ${sum.length} valeurs`);

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type ort from 'onnxruntime-node';
 import { VigieError } from '@vigie/api/errors';
-import { loadModelCard, sha256File, type Flips, type ModelCard, type Task } from './card';
+import { loadModelCard, MIRRORABLE, sha256File, type Flips, type ModelCard, type Task } from './card';
 import type { Detection, OutputTensor } from './detection';
 import { decodeDensityMap, type DensityResult } from './decoders/density-map';
 import { decodeSegmentationLogits, type ClassMap } from './decoders/segmentation-logits';
@@ -34,14 +34,14 @@ export interface CountResult {
 export interface LoadedModel {
   card: ModelCard;
   pool: SessionPool;
-  /** runs of the model per image: 1, or 2 or 4 with mirrored passes (`runtime.flips` of a segmentation card) */
+  /** runs of the model per image: 1, or 2 or 4 with mirrored passes (`runtime.flips` of a segmentation or density card) */
   passes: number;
   /** boxes in source-image pixels, NMS applied */
   detect(image: ModelImage, options?: DetectOptions): Promise<Detection[]>;
   /** class map at source-image resolution */
   segment(image: ModelImage): Promise<ClassMap>;
   count(image: ModelImage, options?: DetectOptions): Promise<CountResult>;
-  /** preprocess + run only: the raw output tensor (summed over the card's mirrored passes) and the transform, for benchmarks and tools */
+  /** preprocess + run only: the raw output tensor (logits summed, densities averaged over the card's mirrored passes) and the transform */
   infer(image: ModelImage): Promise<{ output: OutputTensor; transform: LetterboxTransform }>;
   close(): Promise<void>;
 }
@@ -49,7 +49,7 @@ export interface LoadedModel {
 export interface LoadModelOptions extends SessionPoolOptions {
   /** skip the SHA-256 check of the file against the card (e.g. while training writes it) */
   skipChecksum?: boolean;
-  /** mirrored passes of a segmentation model, instead of the card's `runtime.flips` (e.g. to measure them) */
+  /** mirrored passes of a segmentation or density model, instead of the card's `runtime.flips` (e.g. to measure them) */
   flips?: Flips;
 }
 
@@ -81,7 +81,7 @@ export async function loadModel(dir: string, options: LoadModelOptions = {}): Pr
 }
 
 export function modelFromPool(card: ModelCard, pool: SessionPool, flips: Flips = card.runtime?.flips ?? 'none'): LoadedModel {
-  const mirrors = card.output.format === 'segmentation-logits' ? mirrorsOf(flips) : [];
+  const mirrors = MIRRORABLE.includes(card.output.format) ? mirrorsOf(flips) : [];
   // Input buffers go back here once their run is over, so steady-state inference allocates none.
   const spareInputs: Float32Array[] = [];
   const spareLimit = (pool.size + 1) * (1 + mirrors.length);
@@ -99,6 +99,8 @@ export function modelFromPool(card: ModelCard, pool: SessionPool, flips: Flips =
     const [own, ...others] = await Promise.all([tensor, ...mirroredInputs(tensor, mirrors, () => spareInputs.pop())].map(run));
     const [, classes, outHeight, outWidth] = own!.dims as [number, number, number, number];
     others.forEach((o, k) => addMirrored(own!.data, o.data, classes, outHeight, outWidth, mirrors[k]!));
+    // a density map's counts are its sums: the passes' mean keeps them
+    if (card.output.format === 'density-map') for (let i = 0; i < own!.data.length; i++) own!.data[i]! /= 1 + mirrors.length;
     return { output: own!, transform };
   };
 

@@ -49,12 +49,14 @@ describe('model card', () => {
     expect(e.message).toMatch(/segmentation-logits/);
   });
 
-  it('takes mirrored passes for segmentation only, none by default', () => {
+  it('takes mirrored passes for segmentation and density maps only, none by default', () => {
     const segmentation = { task: 'segmentation' as const, output: { name: 'logits', format: 'segmentation-logits' as const } };
+    const counting = { task: 'counting' as const, output: { name: 'density', format: 'density-map' as const } };
     expect(card(segmentation).runtime).toBeUndefined();
     expect(card({ ...segmentation, runtime: { flips: 'both' } }).runtime?.flips).toBe('both');
+    expect(card({ ...counting, runtime: { flips: 'horizontal' } }).runtime?.flips).toBe('horizontal');
     expect(card({ runtime: { sessions: 1 } }).runtime?.flips).toBe('none');
-    expect(refusal(() => card({ runtime: { flips: 'horizontal' } })).message).toMatch(/runtime\.flips.*segmentation-logits/);
+    expect(refusal(() => card({ runtime: { flips: 'horizontal' } })).message).toMatch(/runtime\.flips.*segmentation-logits ou density-map/);
     expect(refusal(() => card({ ...segmentation, runtime: { flips: 'diagonal' as 'both' } })).code).toBe('invalid_model_card');
   });
 
