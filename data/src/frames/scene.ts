@@ -1,4 +1,6 @@
+import { broadNoise, fineNoise, sampleNoiseSmooth } from '../noise';
 import { hash01, Rng } from '../random';
+import { clampByte, svgImage } from './pixels';
 import type { GroundView } from './ground';
 
 /**
@@ -90,6 +92,7 @@ export function frameScene(seed: number, view: CameraView, time: TimeOfDay, crow
 <radialGradient id="headShade" cx="${light.shadowDx >= 0 ? 0.3 : 0.7}" cy="0.3" r="0.8"><stop offset="0.3" stop-color="#000" stop-opacity="0"/><stop offset="1" stop-color="#000" stop-opacity="0.4"/></radialGradient>
 <linearGradient id="sheen" x1="0" y1="0" x2="0" y2="1"><stop offset="0" stop-color="#fff" stop-opacity="0.14"/><stop offset="0.35" stop-color="#fff" stop-opacity="0"/><stop offset="1" stop-color="#000" stop-opacity="0.12"/></linearGradient>
 <radialGradient id="softShadow"><stop offset="0.2" stop-color="#000" stop-opacity="1"/><stop offset="1" stop-color="#000" stop-opacity="0"/></radialGradient>
+${GRAIN_PATTERN}
 <linearGradient id="streak" x1="0" y1="0" x2="0" y2="1"><stop offset="0" stop-color="#2a2418" stop-opacity="0.2"/><stop offset="1" stop-color="#2a2418" stop-opacity="0"/></linearGradient>
 </defs>`);
   parts.push(`<rect width="${W}" height="${H}" fill="url(#sky)"/>`);
@@ -236,6 +239,27 @@ function weathering(wall: [number, number][], plinth: [number, number][], colour
   return `<polygon points="${pts(wall)}" fill="url(#wallShade)"/><polygon points="${pts(plinth)}" fill="${shade(colour, 0.72)}"/>`;
 }
 
+/**
+ * Render and stone never show one flat colour: a tile of grain (a few pixels) and blotches (tens of pixels),
+ * dark and light specks over the fill. Laid in screen space, which at these scales the eye does not notice.
+ */
+const GRAIN_PATTERN = (() => {
+  const size = 128;
+  const rgba = new Uint8Array(size * size * 4);
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      // 8 samples a pixel: the 1024-sample tables wrap exactly at the tile's edge
+      const v = sampleNoiseSmooth(fineNoise, x * 8 + 200, y * 8 + 600) * 0.7 + sampleNoiseSmooth(broadNoise, x * 8 + 50, y * 8 + 900) * 0.8;
+      const i = (y * size + x) * 4;
+      const light = v > 0 ? 255 : 0;
+      rgba.set([light, light, light * 0.95, clampByte(Math.abs(v) * 150)], i);
+    }
+  }
+  return `<pattern id="grain" patternUnits="userSpaceOnUse" width="${size}" height="${size}">${svgImage(0, 0, size, size, rgba)}</pattern>`;
+})();
+
+const grained = (ps: [number, number][], strength = 1) => `<polygon points="${pts(ps)}" fill="url(#grain)" fill-opacity="${Math.min(1, 0.45 * strength).toFixed(2)}"/>`;
+
 /** Rows of tiles: lines parallel to the eaves (eave a→b, ridge d→c). */
 function tileRows(a: [number, number], b: [number, number], c: [number, number], d: [number, number]): string {
   const lerp = (p: [number, number], q: [number, number], t: number): [number, number] => [p[0] + (q[0] - p[0]) * t, p[1] + (q[1] - p[1]) * t];
@@ -263,6 +287,7 @@ function sideFacade(rng: Rng, project: Project, x: number, z0: number, z1: numbe
   out.push(weathering([a, b, c, d], [a, b, project(x, z1, 0.5), project(x, z0, 0.5)], wall));
   out.push(`<polygon points="${pts([d, c, roofTop1, roofTop0])}" fill="${shade(rng.pick(['#8a4a35', '#7a4636', '#5d5f66', '#94553c']), 0.9)}"/>`);
   out.push(tileRows(d, c, roofTop1, roofTop0));
+  out.push(grained([a, b, c, d]), grained([d, c, roofTop1, roofTop0], 1.6));
   const shutter = rng.pick(SHUTTER);
   const floors = h > 8 ? 2 : 1;
   for (let f = 0; f < floors; f++) {
@@ -296,6 +321,7 @@ function frontFacade(rng: Rng, project: Project, x0: number, x1: number, z: numb
   out.push(tileRows(d, c, ridge[0]!, ridge[1]!));
   out.push(`<polygon points="${pts([a, b, c, d])}" fill="${wall}"/>`);
   out.push(weathering([a, b, c, d], [a, b, project(x1, z, 0.5), project(x0, z, 0.5)], wall));
+  out.push(grained([a, b, c, d]), grained([d, c, ridge[0]!, ridge[1]!], 1.6));
   const shutter = rng.pick(SHUTTER);
   for (let f = 0; f < (h > 8 ? 2 : 1); f++) {
     for (let xx = x0 + 1.2; xx < x1 - 1.4; xx += rng.range(2.4, 3.2)) {
@@ -321,7 +347,7 @@ function church(project: Project, x: number, z: number, light: Light): string {
   const base = [project(x - tw, z), project(x + tw, z), project(x + tw, z, 16), project(x - tw, z, 16)];
   const spire = [project(x - tw, z, 16), project(x + tw, z, 16), project(x, z, 24)];
   void light;
-  return `<polygon points="${pts(base)}" fill="#d3c6a6"/><polygon points="${pts(spire)}" fill="#55595f"/><polygon points="${pts([project(x - 0.6, z, 11), project(x + 0.6, z, 11), project(x + 0.6, z, 13.5), project(x - 0.6, z, 13.5)])}" fill="#2a2a2e"/><circle cx="${project(x, z, 14.8)[0].toFixed(1)}" cy="${project(x, z, 14.8)[1].toFixed(1)}" r="${(3 / z * 100 * 0.12).toFixed(1)}" fill="#e8e0c8" stroke="#333" stroke-width="0.5"/>`;
+  return `<polygon points="${pts(base)}" fill="#d3c6a6"/>${grained(base)}<polygon points="${pts(spire)}" fill="#55595f"/>${grained(spire, 1.6)}<polygon points="${pts([project(x - 0.6, z, 11), project(x + 0.6, z, 11), project(x + 0.6, z, 13.5), project(x - 0.6, z, 13.5)])}" fill="#2a2a2e"/><circle cx="${project(x, z, 14.8)[0].toFixed(1)}" cy="${project(x, z, 14.8)[1].toFixed(1)}" r="${(3 / z * 100 * 0.12).toFixed(1)}" fill="#e8e0c8" stroke="#333" stroke-width="0.5"/>`;
 }
 
 function tree(project: Project, x: number, z: number, h: number, light: Light): { svg: string; shape: Shape } {
@@ -331,28 +357,57 @@ function tree(project: Project, x: number, z: number, h: number, light: Light): 
   const trunkW = Math.max(1.5, r * 0.12);
   // the crown's dense core and the trunk hide what stands behind them
   const shape: Shape = [[bx - r * 0.75, ty + r * 0.3, bx + r * 0.75, ty + r * 1.7], [bx - trunkW / 2, ty + r, bx + trunkW / 2, by]];
-  const svg = `<ellipse cx="${(bx + light.shadowDx * 8).toFixed(1)}" cy="${by.toFixed(1)}" rx="${(r * 0.9).toFixed(1)}" ry="${(r * 0.18).toFixed(1)}" fill="#000" fill-opacity="${light.shadowOpacity * 0.6}"/><rect x="${(bx - trunkW / 2).toFixed(1)}" y="${(ty + r).toFixed(1)}" width="${trunkW.toFixed(1)}" height="${(by - ty - r).toFixed(1)}" fill="#6b5a48"/><rect x="${(bx - trunkW / 2).toFixed(1)}" y="${(ty + r).toFixed(1)}" width="${trunkW.toFixed(1)}" height="${(by - ty - r).toFixed(1)}" fill="url(#bodyShade)"/>${foliage(bx, ty + r, r, x * 31 + z)}`;
+  const svg = `<ellipse cx="${(bx + light.shadowDx * 8).toFixed(1)}" cy="${by.toFixed(1)}" rx="${(r * 1.1).toFixed(1)}" ry="${(r * 0.24).toFixed(1)}" fill="url(#softShadow)" fill-opacity="${light.shadowOpacity * 0.75}"/><rect x="${(bx - trunkW / 2).toFixed(1)}" y="${(ty + r).toFixed(1)}" width="${trunkW.toFixed(1)}" height="${(by - ty - r).toFixed(1)}" fill="#6b5a48"/><rect x="${(bx - trunkW / 2).toFixed(1)}" y="${(ty + r).toFixed(1)}" width="${trunkW.toFixed(1)}" height="${(by - ty - r).toFixed(1)}" fill="url(#bodyShade)"/>${foliage(bx, ty + r, r, x * 31 + z, light)}`;
   return { svg, shape };
 }
 
 /**
- * An irregular crown: a dark dense core, then many small leaf clumps scattered out to a ragged edge, darker
- * low and inside, brighter on top, with gaps between the outer ones; placed by hashing (the scene's random
- * stream is left as it was).
+ * A crown as a photograph shows it, computed per pixel: a ragged silhouette of lobes, clumps of leaves lit
+ * on the sun's side and dark beneath and inside, single leaves at the pixel scale, and sky showing through
+ * the gaps towards the edge. Placed by hashing (the scene's random stream is left as it was).
  */
-function foliage(cx: number, cy: number, r: number, key: number): string {
-  const clumps: string[] = [`<ellipse cx="${cx.toFixed(1)}" cy="${(cy + r * 0.08).toFixed(1)}" rx="${(r * 0.7).toFixed(1)}" ry="${(r * 0.66).toFixed(1)}" fill="#2f4423"/>`];
-  const n = r > 25 ? 60 : 30;
-  for (let i = 0; i < n; i++) {
-    const a = hash01(key, i, 1) * Math.PI * 2, d = Math.sqrt(hash01(key, i, 2)) * r * 0.85;
-    const dx = Math.cos(a) * d, dy = Math.sin(a) * d * 0.9;
-    const cr = r * (0.12 + 0.14 * hash01(key, i, 3)) * (1 - 0.35 * (d / r));
-    // sunlit on top and outside, in shade low and deep in the crown
-    const lit = 0.55 - 0.35 * (dy / r) + 0.25 * (d / r) + 0.25 * (hash01(key, i, 4) - 0.5);
-    const at = `cx="${(cx + dx).toFixed(1)}" cy="${(cy + dy).toFixed(1)}" r="${cr.toFixed(1)}"`;
-    clumps.push(`<circle ${at} fill="${shade('#6a8a48', 0.55 + 0.55 * Math.max(0, Math.min(1, lit)))}"/><circle ${at} fill="url(#foliage)"/>`);
+function foliage(cx: number, cy: number, r: number, key: number, light: Light): string {
+  const half = Math.ceil(r * 1.3);
+  const size = 2 * half;
+  const rgba = new Uint8Array(size * size * 4);
+  const ox = hash01(key, 1) * 900, oy = hash01(key, 2) * 900;
+  // clumps about a sixth of the crown across, leaves at two or three pixels
+  const clump = 16 / Math.max(6, r / 3.2), leaf = 16 / 2.5;
+  // where the light comes from: the sun's side (shadows fall the other way) and above
+  const lx = light.shadowDx >= 0 ? -0.55 : 0.55, ly = -0.6, lz = 0.58;
+  const sun = 1 - light.shadowOpacity * 0.9;
+  for (let py = 0; py < size; py++) {
+    for (let px = 0; px < size; px++) {
+      const dx = (px + 0.5 - half) / r, dy = (py + 0.5 - half) / (r * 0.92);
+      const theta = Math.atan2(dy, dx);
+      const edge = 0.86 + 0.14 * sampleNoiseSmooth(broadNoise, Math.cos(theta) * 40 + ox, Math.sin(theta) * 40 + oy) * 2.2;
+      const d = Math.hypot(dx, dy) / edge;
+      if (d > 1.15) continue;
+      const c = sampleNoiseSmooth(fineNoise, px * clump + ox, py * clump + oy);
+      const cUp = sampleNoiseSmooth(fineNoise, px * clump + ox, (py - 1.5) * clump + oy);
+      const cSide = sampleNoiseSmooth(fineNoise, (px - 1.5) * clump + ox, py * clump + oy);
+      const l = sampleNoiseSmooth(fineNoise, px * leaf + oy, py * leaf + ox);
+      // leaves thin out towards the rim: the clumps stand apart there and the sky shows between them
+      const cover = (1 - d) * 3 + c * 2.6 + l * 0.9 - 0.1;
+      if (cover <= 0) continue;
+      const alpha = Math.min(1, cover * 3);
+      // the crown's roundness, then each clump's own bulge (its slope towards the light)
+      const nz = Math.sqrt(Math.max(0, 1 - Math.min(1, d * d)));
+      const round = Math.max(0, dx * lx + dy * ly + nz * lz);
+      const bulge = (c - cUp) * 6 * -ly + (c - cSide) * 6 * -lx;
+      const depth = Math.max(0, Math.min(1, 0.5 + c * 1.6)); // low clumps sit deeper in the crown's shade
+      let k = (0.22 + 0.78 * sun * Math.max(0, round + bulge)) * (0.45 + 0.55 * depth) * (1 + 0.35 * l);
+      k = Math.max(0.12, Math.min(1.25, k));
+      // sunlit leaves go yellow-green, shaded ones blue-green
+      const warm = Math.max(0, Math.min(1, k - 0.55));
+      const i = (py * size + px) * 4;
+      rgba[i] = clampByte((70 + 70 * warm) * k + 8);
+      rgba[i + 1] = clampByte((104 + 40 * warm) * k + 10);
+      rgba[i + 2] = clampByte((52 - 10 * warm) * k + 12);
+      rgba[i + 3] = clampByte(255 * alpha);
+    }
   }
-  return clumps.join('');
+  return svgImage(cx - half, cy - half, size, size, rgba);
 }
 
 function clip(x0: number, y0: number, x1: number, y1: number, W: number, H: number, cls: FrameBox['cls']): FrameBox | undefined {
@@ -404,7 +459,7 @@ function person(rng: Rng, project: Project, x: number, z: number, light: Light, 
   const cloth = shade(top, 0.82 + 0.3 * detail(5)); // the same colour, worn and washed differently
   const torso = `M${(fx - pw / 2).toFixed(1)},${(shoulder + pw * 0.15).toFixed(1)} Q${fx.toFixed(1)},${(shoulder - pw * 0.2).toFixed(1)} ${(fx + pw / 2).toFixed(1)},${(shoulder + pw * 0.15).toFixed(1)} L${(fx + pw * 0.42).toFixed(1)},${(hip + ph * 0.03).toFixed(1)} L${(fx - pw * 0.42).toFixed(1)},${(hip + ph * 0.03).toFixed(1)} Z`;
   // the clothes, then the side away from the sun in shade
-  s.push(`<path d="${torso}" fill="${cloth}"/><path d="${torso}" fill="url(#sheen)"/><path d="${torso}" fill="url(#bodyShade)"/>`);
+  s.push(`<path d="${torso}" fill="${cloth}"/><path d="${torso}" fill="url(#grain)" fill-opacity="0.3"/><path d="${torso}" fill="url(#sheen)"/><path d="${torso}" fill="url(#bodyShade)"/>`);
   const swing = walking ? stride * 0.5 : 0;
   const aw = Math.max(0.8, pw * 0.22);
   const arm = (dx: number, sw: number) => `M${(fx + dx * 0.45).toFixed(1)},${(shoulder + pw * 0.2).toFixed(1)} L${(fx + dx * 0.5 + sw).toFixed(1)},${(hip + ph * 0.02).toFixed(1)}`;

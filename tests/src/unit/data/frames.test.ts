@@ -68,7 +68,7 @@ describe('camera frame labels', () => {
 describe('camera frame looks', () => {
   it('never move what is labelled: the boxes and counts of these frames are those of generator v3', async () => {
     // A look (textures, optics, palette) must leave the layout alone, or the models' labels drift from what
-    // they learned; the digest was taken on generator v3 and holds for v4.
+    // they learned; the digest was taken on generator v3 and holds for v4 to v6 (v6: pixel foliage, grain).
     const digest = createHash('sha256');
     for (let i = 0; i < 8; i++) {
       const frame = await renderFrame(1000 + i, i % 2 ? 'rue' : 'place', TIMES_OF_DAY[i % 4]!, 5 + i * 7);
