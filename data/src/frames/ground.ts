@@ -1,5 +1,6 @@
 import { hash01, hash32 } from '../random';
 import { broadNoise, fineNoise, sampleNoiseSmooth } from '../noise';
+import { clampByte } from './pixels';
 
 /** What the ground texture needs of a frame: the pinhole camera and where the roadway runs, in metres. */
 export interface GroundView {
@@ -31,7 +32,7 @@ export function paveGround(rgb: Buffer, width: number, height: number, g: Ground
       k *= grime(X, z, g.seed);
       k *= manhole(X, z, footprint, g, onRoad);
       const i = (py * width + px) * 3;
-      for (let c = 0; c < 3; c++) rgb[i + c] = clamp(rgb[i + c]! * k);
+      for (let c = 0; c < 3; c++) rgb[i + c] = clampByte(rgb[i + c]! * k);
     }
   }
 }
@@ -97,4 +98,3 @@ function manhole(X: number, z: number, fp: number, g: GroundView, onRoad: boolea
   return 1 - cover + cover * ring;
 }
 
-const clamp = (v: number) => (v < 0 ? 0 : v > 255 ? 255 : Math.round(v));

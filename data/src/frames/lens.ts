@@ -1,6 +1,7 @@
 import { hash01 } from '../random';
 import { broadNoise, fineNoise, sampleNoiseSmooth } from '../noise';
 import type { TimeOfDay } from './scene';
+import { clampByte } from './pixels';
 
 /** Per-channel white balance a fixed camera drifts to through the day: warm low sun, bluish dusk. */
 const CAST: Record<TimeOfDay, [number, number, number]> = {
@@ -38,9 +39,9 @@ export function cameraLook(rgb: Buffer, width: number, height: number, seed: num
       // luminance noise mostly, a little chroma: what a small CCTV sensor shows
       const n = (hash01(seed, i, 3) + hash01(seed, i, 4) - 1) * 2 * noise;
       const chroma = noise * 0.6;
-      out[i] = clamp(curves[0]![Math.min(CURVE_MAX, Math.round(sample(soft, width, height, x + fx, y + fy, 0) * gain))]! + n + (hash01(seed, i, 5) - 0.5) * chroma);
-      out[i + 1] = clamp(curves[1]![Math.min(CURVE_MAX, Math.round(soft[i + 1]! * gain))]! + n + (hash01(seed, i + 1, 5) - 0.5) * chroma);
-      out[i + 2] = clamp(curves[2]![Math.min(CURVE_MAX, Math.round(sample(soft, width, height, x - fx, y - fy, 2) * gain))]! + n + (hash01(seed, i + 2, 5) - 0.5) * chroma);
+      out[i] = clampByte(curves[0]![Math.min(CURVE_MAX, Math.round(sample(soft, width, height, x + fx, y + fy, 0) * gain))]! + n + (hash01(seed, i, 5) - 0.5) * chroma);
+      out[i + 1] = clampByte(curves[1]![Math.min(CURVE_MAX, Math.round(soft[i + 1]! * gain))]! + n + (hash01(seed, i + 1, 5) - 0.5) * chroma);
+      out[i + 2] = clampByte(curves[2]![Math.min(CURVE_MAX, Math.round(sample(soft, width, height, x - fx, y - fy, 2) * gain))]! + n + (hash01(seed, i + 2, 5) - 0.5) * chroma);
     }
   }
   return out;
@@ -88,4 +89,3 @@ function toneCurve(balance: number): Float32Array {
   return curve;
 }
 
-const clamp = (v: number) => (v < 0 ? 0 : v > 255 ? 255 : Math.round(v));

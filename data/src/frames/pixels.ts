@@ -31,4 +31,5 @@ function chunk(type: string, data: Buffer): Buffer {
   return Buffer.concat([head, data, crc]);
 }
 
+/** A channel value rounded into 0–255, for every per-pixel pass over a frame. */
 export const clampByte = (v: number) => (v < 0 ? 0 : v > 255 ? 255 : Math.round(v));
