@@ -14,11 +14,13 @@ Vigie runs when the card says `runtime.flips: horizontal` (written into the card
     /usr/bin/python3 models/crowd-counter/train/calibrate.py --data .vigie/training/crowd/train --frames 200 --flips horizontal
 """
 import argparse
+import json
 import os
 import sys
 
 import numpy as np
 import torch
+from PIL import Image
 from torch import nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -51,6 +53,11 @@ def main():
     torch.set_num_threads(1)
     images, points = load_set(args.data)
     images, points = images[: args.frames], points[: args.frames]
+    # the size the net was trained for, from its card: frames enlarged as sharp enlarges them in the runtime
+    size = json.load(open(os.path.join(args.out, "model.json"), encoding="utf-8"))["input"]
+    width, height = size["width"], size["height"]
+    if (width, height) != (WIDTH, HEIGHT):
+        images = np.stack([np.asarray(Image.fromarray(im).resize((width, height), Image.LANCZOS)) for im in images])
     net = CrowdNet()
     net.load_state_dict(torch.load(args.checkpoint))
     net.eval()
@@ -78,7 +85,7 @@ def main():
         floors.append(best[1])
         gains.append(round(best[2], 3))
     path = os.path.join(args.out, "model.onnx")
-    sha = export_onnx(CalibratedExport(net, floors, gains), torch.rand(1, 3, HEIGHT, WIDTH), path, "input", "density")
+    sha = export_onnx(CalibratedExport(net, floors, gains), torch.rand(1, 3, height, width), path, "input", "density")
     recipe = f"/usr/bin/python3 models/crowd-counter/train/calibrate.py --data {args.data} --frames {args.frames}"
     record_calibration(args.out, {"floors": floors, "gains": gains, "flips": args.flips, "frames": len(images), "data": args.data,
                                   "recipe": recipe + (f" --flips {args.flips}" if args.flips != "none" else "")}, sha,

@@ -8,8 +8,8 @@ whereas a density map (one unit of mass per person, spread over a small Gaussian
 any threshold, and its error stays a fraction of a person per frame. It also fits the privacy rule:
 the model yields no crop or identity, only mass per place.
 
-Output `density-map` [1, 2, 96, 160] at stride 4 of the 640 × 384 frame: channel 0 people,
-channel 1 vehicles; each channel sums to its count.
+Output `density-map` [1, 2, 96·k, 160·k] at stride 4 of the 640 × 384 frame enlarged k times (`--upscale k`,
+the card's input 640·k × 384·k): channel 0 people, channel 1 vehicles; each channel sums to its count.
 
     /usr/bin/python3 models/crowd-counter/train/train.py --data .vigie/training/crowd/train
 """
@@ -28,7 +28,7 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "common"))
 from training import resume_from_graph, set_seeds, write_card, cbr, export_onnx, load_sets as load_sets_with, save_and_export, seeded, train, training_args  # noqa: E402
 
-WIDTH, HEIGHT = 640, 384
+WIDTH, HEIGHT = 640, 384  # the generator's frames
 STRIDE = 4
 SIGMA_MIN = 0.7  # in output cells (4 px): a far pedestrian's mass stays on the pedestrian
 SIGMA_MAX = 2.0  # compact people blobs (--people head|centre): a near pedestrian's peak stays well above the floor
@@ -124,14 +124,21 @@ def density(points, w, h, people="box"):
     return out
 
 
-def make_batch(images, densities, idx, crop, rng):
+def make_batch(images, densities, idx, crop, rng, upscale=1):
+    """Random crops of `crop` model-input pixels, on the output grid. With upscale k the crop is cut from the
+    frame enlarged k times (Lanczos, as sharp enlarges it in Vigie's runtime): only the part under the crop
+    is resampled, its neighbours lending the kernel its support."""
     cw, ch = crop
     x = np.empty((len(idx), 3, ch, cw), np.float32)
     d = np.empty((len(idx), 2, ch // STRIDE, cw // STRIDE), np.float32)
     for k, i in enumerate(idx):
-        gx = int(rng.integers(0, (WIDTH - cw) // STRIDE + 1))
-        gy = int(rng.integers(0, (HEIGHT - ch) // STRIDE + 1))
-        img = images[i, gy * STRIDE:gy * STRIDE + ch, gx * STRIDE:gx * STRIDE + cw]
+        gx = int(rng.integers(0, (WIDTH * upscale - cw) // STRIDE + 1))
+        gy = int(rng.integers(0, (HEIGHT * upscale - ch) // STRIDE + 1))
+        if upscale == 1:
+            img = images[i, gy * STRIDE:gy * STRIDE + ch, gx * STRIDE:gx * STRIDE + cw]
+        else:
+            x0, y0 = gx * STRIDE / upscale, gy * STRIDE / upscale
+            img = np.asarray(Image.fromarray(images[i]).resize((cw, ch), Image.LANCZOS, box=(x0, y0, x0 + cw / upscale, y0 + ch / upscale)))
         den = densities[i][:, gy:gy + ch // STRIDE, gx:gx + cw // STRIDE]
         if rng.random() < 0.5:
             img, den = img[:, ::-1], den[:, :, ::-1]
@@ -142,28 +149,31 @@ def make_batch(images, densities, idx, crop, rng):
     return torch.from_numpy(x), torch.from_numpy(d)
 
 
-def export(net, path):
-    return export_onnx(DensityExport(net), torch.rand(1, 3, HEIGHT, WIDTH), path, "input", "density")
+def export(net, path, upscale=1):
+    return export_onnx(DensityExport(net), torch.rand(1, 3, HEIGHT * upscale, WIDTH * upscale), path, "input", "density")
 
 
 def main():
     parser = training_args(MODEL_DIR, ".vigie/training/crowd/train", steps=1200, batch=8, crop="320x256", lr=3e-3)
     parser.add_argument("--local-loss", type=float, default=0.0, help="weight of the local-count loss (see step_loss)")
     parser.add_argument("--people", choices=("box", "head", "centre"), default="box", help="where a person's unit of mass lies (see density)")
+    parser.add_argument("--upscale", type=int, default=1, help="the net sees frames enlarged this many times (far pedestrians a few pixels wide get more of them)")
     args = parser.parse_args()
+    up = args.upscale
     crop = tuple(int(v) for v in args.crop.split("x"))
     rng = seeded(args)
     t0 = time.time()
     images, points = load_sets_with(args.data, load_set)
     # each frame's density map once: a crop on the stride grid is a slice of it
-    densities = [density(p, WIDTH, HEIGHT, args.people) for p in points]
+    # (float16 on the enlarged grid: ten thousand maps at 2× are 4.9 GB in float32)
+    densities = [density(p * [1, up, up, up, up], WIDTH * up, HEIGHT * up, args.people).astype(np.float16 if up > 1 else np.float32) for p in points]
     print(f"{len(images)} frames, {sum(len(p) for p in points)} objects, loaded in {time.time() - t0:.0f} s", flush=True)
     net = CrowdNet()
     if args.resume_graph:
-        resume_from_graph(net, args.resume_graph, torch.rand(1, 3, HEIGHT, WIDTH))
+        resume_from_graph(net, args.resume_graph, torch.rand(1, 3, HEIGHT * up, WIDTH * up))
 
     def step_loss(step):
-        x, d = make_batch(images, densities, rng.integers(0, len(images), args.batch), crop, rng)
+        x, d = make_batch(images, densities, rng.integers(0, len(images), args.batch), crop, rng, up)
         out = net(x)
         target = d * DENSITY_SCALE
         l_map = F.mse_loss(out, target)
@@ -174,7 +184,7 @@ def main():
         return l_map + 2.0 * l_count + args.local_loss * l_local, f"(map {l_map.item():.3f}, count MAE {l_count.item():.2f}, local {l_local.item():.2f})"
 
     minutes = train(net, args, step_loss)
-    sha = save_and_export(net, args, MODEL_DIR, export)
+    sha = save_and_export(net, args, MODEL_DIR, lambda n, path: export(n, path, up))
     write_model_card(args, len(images), sha, minutes)
     print(f"trained in {minutes:.1f} min, exported {os.path.join(args.out, 'model.onnx')}")
 
@@ -189,14 +199,16 @@ def write_model_card(args, frames, sha, minutes):
                        "non-maxima, et le modèle ne rend aucune vignette de personne."
                        + (" La masse de chaque personne est posée sur sa tête : l'aperçu des opérateurs, flouté là où la carte est dense, "
                           "floute d'abord les visages." if args.people == "head" else ""),
-        "input": {"name": "input", "width": WIDTH, "height": HEIGHT, "channels": 3, "channelOrder": "RGB",
+        "input": {"name": "input", "width": WIDTH * args.upscale, "height": HEIGHT * args.upscale, "channels": 3, "channelOrder": "RGB",
                   "scale": "1/255", "mean": [0, 0, 0], "std": [1, 1, 1], "resize": "letterbox-center", "padValue": 114},
         "output": {"name": "density", "format": "density-map"},
         "classes": [{"id": 0, "name": "person", "label": "Personnes"}, {"id": 1, "name": "vehicle", "label": "Véhicules"}],
     }
-    write_card(args, card, f"@vigie/data generateTrainingSet task=crowd split=train count={frames} {set_seeds(args.data)} (640 × 384 frames), "
+    write_card(args, card, f"@vigie/data generateTrainingSet task=crowd split=train count={frames} {set_seeds(args.data)} (640 × 384 frames"
+                    + (f", enlarged {args.upscale}× with Lanczos" if args.upscale > 1 else "") + "), "
                     f"random {args.crop} crops, horizontal flips, each person's mass on {PEOPLE_MASS[args.people]}", minutes, sha,
-               f" --people {args.people}" + (f" --local-loss {args.local_loss:g}" if args.local_loss else ""))
+               f" --people {args.people}" + (f" --local-loss {args.local_loss:g}" if args.local_loss else "")
+               + (f" --upscale {args.upscale}" if args.upscale > 1 else ""))
 
 
 if __name__ == "__main__":

@@ -156,11 +156,11 @@ describe('crowd-counter', () => {
       const people = result.counts.find((c) => c.name === 'person')!.count;
       const vehicles = result.counts.find((c) => c.name === 'vehicle')!.count;
       const truth = frame.counts!;
-      // Baseline tolerance: its test-split MAE (in the card, 1.28 people and 0.35 vehicle) is above the issue's people target,
+      // Baseline tolerance: its test-split MAE (in the card, 1.20 people and 0.42 vehicle) is above the issue's people target,
       // which the next test states and is expected to fail until a better model ships.
       expect(Math.abs(people - truth.person), `${frame.image}: ${people.toFixed(1)} people for ${truth.person}`).toBeLessThanOrEqual(Math.max(3, 0.15 * truth.person));
       expect(Math.abs(vehicles - truth.vehicle), `${frame.image}: ${vehicles.toFixed(1)} vehicles for ${truth.vehicle}`).toBeLessThanOrEqual(2);
-      expect(result.density?.width).toBe(160);
+      expect(result.density?.width).toBe(model().card.input.width / 4); // stride 4 of the model's input
       predictedPeople.push(people);
     }
     // the busiest frame reads as the busiest
@@ -168,26 +168,31 @@ describe('crowd-counter', () => {
     expect(predictedPeople.indexOf(Math.max(...predictedPeople))).toBe(busiest);
   });
 
-  it('averages its two left-right passes: a frame and its mirror count alike, to float rounding, and the map is the mean', async () => {
-    expect(model().card.runtime?.flips).toBe('horizontal');
+  it('averages left-right passes when asked (runtime.flips): a frame and its mirror count alike, to float rounding, and the map is the mean', async () => {
+    // the shipped card runs one pass (at 1280 × 768 a second one would halve the cameras' throughput); the runtime
+    // still offers mirrored passes for density maps, tested here on the shipped graph
+    expect(model().card.runtime?.flips ?? 'none').toBe('none');
     const dir = join(work, 'crowd');
     const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as TrainingMeta;
     const frame = meta.chips.reduce((a, b) => (b.counts!.person > a.counts!.person ? b : a));
-    const pixels = await sharp(join(dir, frame.image)).raw().toBuffer({ resolveWithObject: true });
+    // given at the model's input size: sharp's enlargement is a quarter pixel off centre, so it does not commute with
+    // the mirror (a frame and its mirror, enlarged, differ by more than rounding); the runtime's passes are what is tested
+    const { width, height } = model().card.input;
+    const pixels = await sharp(join(dir, frame.image)).resize(width, height, { fit: 'fill' }).raw().toBuffer({ resolveWithObject: true });
     const flopped = await sharp(pixels.data, { raw: pixels.info }).flop().raw().toBuffer();
     const raster = (data: Buffer) => ({ data: new Uint8Array(data), width: pixels.info.width, height: pixels.info.height, bands: ['R', 'G', 'B'] as const });
     const people = async (m: LoadedModel, data: Buffer) => (await m.count(raster(data))).counts[0]!.count;
-    const both = [await people(model(), pixels.data), await people(model(), flopped)];
-    const single = await loadModel(join(MODELS, 'crowd-counter'), { flips: 'none' });
+    const alone = [await people(model(), pixels.data), await people(model(), flopped)];
+    const mirrored = await loadModel(join(MODELS, 'crowd-counter'), { flips: 'horizontal' });
     try {
-      const alone = [await people(single, pixels.data), await people(single, flopped)];
+      const both = [await people(mirrored, pixels.data), await people(mirrored, flopped)];
       console.log(`crowd mirrored frame (${frame.counts!.person} people): ${both.map((c) => c.toFixed(3)).join(' / ')} with two passes, ${alone.map((c) => c.toFixed(3)).join(' / ')} with one`);
       expect(Math.abs(both[0]! - both[1]!)).toBeLessThan(1e-3);
       expect(Math.abs(alone[0]! - alone[1]!)).toBeGreaterThan(Math.abs(both[0]! - both[1]!));
       // the mean of the passes, not their sum: the count stays the count
       expect(both[0]!).toBeCloseTo((alone[0]! + alone[1]!) / 2, 3);
     } finally {
-      await single.close();
+      await mirrored.close();
     }
   });
 
