@@ -99,8 +99,13 @@ export function densityInside(
   return sum;
 }
 
-/** Density per map cell above which the cell is someone to blur (a person's blob peaks far higher). */
-export const DENSE_CELL = 0.005;
+/**
+ * Density per frame pixel above which a cell is someone to blur: 0.005 person in a cell of 4 × 4 frame pixels (a
+ * person's blob peaks far higher; a van's mass, spread over its box, only just above). Per frame pixel, not per
+ * cell, so that a model whose map is finer (the crowd counter reads frames enlarged twice: cells of 2 × 2 frame
+ * pixels, each holding a quarter of the mass) blurs the same places.
+ */
+export const DENSE_PER_PIXEL = 0.005 / 16;
 
 /**
  * Density models give no boxes, so the preview blurs where the map says someone is: each run of dense
@@ -112,11 +117,11 @@ export function denseAreas(
   kind: ObjectKind,
   transform: LetterboxTransform,
   input: { width: number; height: number },
-  threshold = DENSE_CELL,
 ): FrameObject[] {
   const { map, width: w, height: h } = density;
   const cellW = input.width / w;
   const cellH = input.height / h;
+  const threshold = DENSE_PER_PIXEL * (cellW / transform.scaleX) * (cellH / transform.scaleY);
   const toX = (x: number) => Math.min(transform.sourceWidth, Math.max(0, (x - transform.padX) / transform.scaleX));
   const toY = (y: number) => Math.min(transform.sourceHeight, Math.max(0, (y - transform.padY) / transform.scaleY));
   const areas: FrameObject[] = [];

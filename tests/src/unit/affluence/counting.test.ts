@@ -59,16 +59,38 @@ describe('density inside the polygon', () => {
 
 describe('dense areas of a density map', () => {
   it('turns runs of dense cells into frame areas widened by a cell, clipped to the frame', () => {
-    // 4×4 map over a 64×64 input, frame 128×64 letterboxed (scale 0.5, padY 16); a blob in row 1, columns 1–2
+    // 4×4 map over a 64×64 input, frame 128×64 letterboxed (scale 0.5, padY 16); a blob in row 1, columns 1–2.
+    // A cell covers 32 × 32 frame pixels: the threshold is 1,024 × DENSE_PER_PIXEL = 0.32 person
     const map = new Float32Array(16);
-    map[5] = 0.2;
-    map[6] = 0.1;
-    map[15] = 0.001; // below the threshold
+    map[5] = 2;
+    map[6] = 1;
+    map[15] = 0.3; // below the threshold
     const transform = { scaleX: 0.5, scaleY: 0.5, padX: 0, padY: 16, sourceWidth: 128, sourceHeight: 64 };
     const areas = denseAreas({ map, width: 4, height: 4 }, 0, 'person', transform, { width: 64, height: 64 });
     // cells are 16 input px = 32 frame px; columns 0–3 → x 0–128; rows 0–2 → y (0−16)/0.5 clipped to 0 … (48−16)/0.5 = 64
     expect(areas).toEqual([{ kind: 'person', x1: 0, y1: 0, x2: 128, y2: 64 }]);
     expect(denseAreas({ map: new Float32Array(16), width: 4, height: 4 }, 0, 'person', transform, { width: 64, height: 64 })).toEqual([]);
+  });
+
+  it('reads its threshold per frame pixel: a map twice as fine, the same mass over four times the cells, marks the same place', () => {
+    const transform = { scaleX: 1, scaleY: 1, padX: 0, padY: 0, sourceWidth: 64, sourceHeight: 64 };
+    const input = { width: 64, height: 64 };
+    // cells of 16 × 16 px: threshold 0.08; 0.1 in cell (1, 1) is someone, 0.05 in cell (3, 3) is not
+    const coarse = new Float32Array(16);
+    coarse[5] = 0.1;
+    coarse[15] = 0.05;
+    // cells of 8 × 8 px: threshold 0.02; the same masses, each a quarter in four cells
+    const fine = new Float32Array(64);
+    for (const [x, y, mass] of [[1, 1, 0.1], [3, 3, 0.05]] as const) {
+      for (const [dx, dy] of [[0, 0], [1, 0], [0, 1], [1, 1]]) fine[(2 * y + dy!) * 8 + 2 * x + dx!] = mass / 4;
+    }
+    const a = denseAreas({ map: coarse, width: 4, height: 4 }, 0, 'person', transform, input);
+    const b = denseAreas({ map: fine, width: 8, height: 8 }, 0, 'person', transform, input);
+    expect(a).toEqual([{ kind: 'person', x1: 0, y1: 0, x2: 48, y2: 48 }]);
+    // the same cells, each widened by one of its own (8 px instead of 16)
+    expect(b).toHaveLength(2);
+    for (const area of b) expect(area).toMatchObject({ x1: 8, x2: 40 });
+    expect(b.map((area) => [area.y1, area.y2])).toEqual([[8, 32], [16, 40]]);
   });
 });
 
