@@ -11,6 +11,9 @@ where a window holds a few people at once.
 With `--flips horizontal` the calibration is made on the mean of each frame and its mirror, which is what
 Vigie runs when the card says `runtime.flips: horizontal` (written into the card here).
 
+The frames are given at the card's input size (read from `--out`'s model.json): enlarged as in training when the
+net was trained with `--upscale`.
+
     /usr/bin/python3 models/crowd-counter/train/calibrate.py --data .vigie/training/crowd/train --frames 200 --flips horizontal
 """
 import argparse
@@ -53,7 +56,8 @@ def main():
     torch.set_num_threads(1)
     images, points = load_set(args.data)
     images, points = images[: args.frames], points[: args.frames]
-    # the size the net was trained for, from its card: frames enlarged as sharp enlarges them in the runtime
+    # the size the net was trained for, from its card (train.py --upscale): frames enlarged with Lanczos as train.py
+    # enlarges its crops (Vigie's runtime enlarges them with sharp's Lanczos, a quarter pixel off PIL's)
     size = json.load(open(os.path.join(args.out, "model.json"), encoding="utf-8"))["input"]
     width, height = size["width"], size["height"]
     if (width, height) != (WIDTH, HEIGHT):
