@@ -77,7 +77,8 @@ def resume_from_graph(net, path, example):
     def conv_weights(graph_path):
         g = onnx.load(graph_path).graph
         init = {i.name: numpy_helper.to_array(i) for i in g.initializer}
-        return [[init[name] for name in n.input[1:] if name in init] for n in g.node if n.op_type == "Conv"]
+        # a crowd counter's graph first enlarges its frame with fixed convolutions (Enlarge): not the net's
+        return [[init[name] for name in n.input[1:] if name in init] for n in g.node if n.op_type == "Conv" and "/enlarge/" not in n.name]
 
     shipped = conv_weights(path)
     order, folded = [], {}
@@ -232,12 +233,15 @@ def save_card(out_dir, card):
         f.write("\n")
 
 
-def record_calibration(out_dir, calibration, sha, runtime=None):
+def record_calibration(out_dir, calibration, sha, runtime=None, input_size=None):
     """Writes a calibration (and the runtime settings it was made for) into <out>/model.json with the new graph's
-    SHA-256; drops the metrics, which were the uncalibrated graph's (`vigie models eval` measures again)."""
+    SHA-256 and, when given, its input size; drops the metrics, which were the uncalibrated graph's (`vigie models
+    eval` measures again)."""
     card_path = os.path.join(out_dir, "model.json")
     card = json.load(open(card_path, encoding="utf-8"))
     card["training"]["calibration"] = calibration
+    if input_size:
+        card["input"]["width"], card["input"]["height"] = input_size
     if runtime:
         card["runtime"] = {**card.get("runtime", {}), **runtime}
     card["sha256"] = sha

@@ -11,37 +11,36 @@ where a window holds a few people at once.
 With `--flips horizontal` the calibration is made on the mean of each frame and its mirror, which is what
 Vigie runs when the card says `runtime.flips: horizontal` (written into the card here).
 
-The frames are given at the card's input size (read from `--out`'s model.json): enlarged as in training when the
-net was trained with `--upscale`.
+A net trained with `--upscale k` is calibrated, and exported, behind the graph's own enlargement of the frame
+(train.Enlarge): the calibration sees what Vigie will run. `--resume-graph` takes the net's weights from an
+exported graph instead of a checkpoint (checkpoints are git-ignored).
 
     /usr/bin/python3 models/crowd-counter/train/calibrate.py --data .vigie/training/crowd/train --frames 200 --flips horizontal
 """
 import argparse
-import json
 import os
 import sys
 
 import numpy as np
 import torch
-from PIL import Image
 from torch import nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from train import DENSITY_SCALE, HEIGHT, MODEL_DIR, WIDTH, CrowdNet, export_onnx, load_set  # noqa: E402
-from training import record_calibration  # noqa: E402
+from train import HEIGHT, MODEL_DIR, WIDTH, CrowdNet, DensityExport, export_onnx, load_set  # noqa: E402
+from training import record_calibration, resume_from_graph  # noqa: E402
 
 GAINS = np.linspace(0.9, 1.15, 51)
 
 
 class CalibratedExport(nn.Module):
-    def __init__(self, net, floor, gain):
+    def __init__(self, density, floor, gain):
         super().__init__()
-        self.net = net
+        self.density = density
         self.register_buffer("floor", torch.tensor(floor, dtype=torch.float32).view(1, -1, 1, 1))
         self.register_buffer("gain", torch.tensor(gain, dtype=torch.float32).view(1, -1, 1, 1))
 
     def forward(self, x):
-        d = torch.relu(self.net(x)) / DENSITY_SCALE
+        d = self.density(x)
         return d * (d > self.floor).to(d.dtype) * self.gain
 
 
@@ -50,28 +49,27 @@ def main():
     ap.add_argument("--data", default=".vigie/training/crowd/train")
     ap.add_argument("--frames", type=int, default=200)
     ap.add_argument("--checkpoint", default=".vigie/checkpoints/crowd-counter.pt")
+    ap.add_argument("--resume-graph", help="the net's weights from this exported graph instead of --checkpoint")
+    ap.add_argument("--upscale", type=int, default=1, help="as the net was trained (train.py --upscale): the graph enlarges the frame k times")
     ap.add_argument("--flips", choices=("none", "horizontal"), default="none", help="the card's runtime.flips the calibration is made for")
     ap.add_argument("--out", default=MODEL_DIR)
     args = ap.parse_args()
     torch.set_num_threads(1)
     images, points = load_set(args.data)
     images, points = images[: args.frames], points[: args.frames]
-    # the size the net was trained for, from its card (train.py --upscale): frames enlarged with Lanczos as train.py
-    # enlarges its crops (Vigie's runtime enlarges them with sharp's Lanczos, a quarter pixel off PIL's)
-    size = json.load(open(os.path.join(args.out, "model.json"), encoding="utf-8"))["input"]
-    width, height = size["width"], size["height"]
-    if (width, height) != (WIDTH, HEIGHT):
-        images = np.stack([np.asarray(Image.fromarray(im).resize((width, height), Image.LANCZOS)) for im in images])
     net = CrowdNet()
-    net.load_state_dict(torch.load(args.checkpoint))
-    net.eval()
+    if args.resume_graph:
+        resume_from_graph(net, args.resume_graph, torch.rand(1, 3, HEIGHT * args.upscale, WIDTH * args.upscale))
+    else:
+        net.load_state_dict(torch.load(args.checkpoint))
+    density = DensityExport(net, args.upscale).eval()
     passes = [False, True] if args.flips == "horizontal" else [False]
     maps = [[] for _ in passes]
     with torch.no_grad():
         for i in range(0, len(images), 8):
             x = torch.from_numpy(images[i:i + 8].transpose(0, 3, 1, 2).astype(np.float32) / 255.0)
             for k, mirrored in enumerate(passes):
-                d = torch.relu(net(torch.flip(x, [3]) if mirrored else x)) / DENSITY_SCALE
+                d = density(torch.flip(x, [3]) if mirrored else x)
                 maps[k].append((torch.flip(d, [3]) if mirrored else d).numpy())
     maps = [np.concatenate(m) for m in maps]
     truth = np.array([[np.sum(p[:, 0] == c) for c in (0, 1)] for p in points], np.float64)
@@ -89,11 +87,12 @@ def main():
         floors.append(best[1])
         gains.append(round(best[2], 3))
     path = os.path.join(args.out, "model.onnx")
-    sha = export_onnx(CalibratedExport(net, floors, gains), torch.rand(1, 3, height, width), path, "input", "density")
-    recipe = f"/usr/bin/python3 models/crowd-counter/train/calibrate.py --data {args.data} --frames {args.frames}"
-    record_calibration(args.out, {"floors": floors, "gains": gains, "flips": args.flips, "frames": len(images), "data": args.data,
-                                  "recipe": recipe + (f" --flips {args.flips}" if args.flips != "none" else "")}, sha,
-                       runtime={"flips": args.flips})
+    sha = export_onnx(CalibratedExport(density, floors, gains), torch.rand(1, 3, HEIGHT, WIDTH), path, "input", "density")
+    recipe = (f"/usr/bin/python3 models/crowd-counter/train/calibrate.py --data {args.data} --frames {args.frames}"
+              + (f" --resume-graph {args.resume_graph}" if args.resume_graph else "") + (f" --upscale {args.upscale}" if args.upscale > 1 else "")
+              + (f" --flips {args.flips}" if args.flips != "none" else ""))
+    record_calibration(args.out, {"floors": floors, "gains": gains, "flips": args.flips, "frames": len(images), "data": args.data, "recipe": recipe},
+                       sha, runtime={"flips": args.flips}, input_size=(WIDTH, HEIGHT))
 
 
 if __name__ == "__main__":
