@@ -12,7 +12,7 @@ With `--flips horizontal` the calibration is made on the mean of each frame and 
 Vigie runs when the card says `runtime.flips: horizontal` (written into the card here).
 
 A net trained with `--upscale k` is calibrated, and exported, behind the graph's own enlargement of the frame
-(train.Enlarge): the calibration sees what Vigie will run. `--resume-graph` takes the net's weights from an
+(train.Enlarge): the calibration sees what Vigie will run, and first checks that enlargement against PIL's. `--resume-graph` takes the net's weights from an
 exported graph instead of a checkpoint (checkpoints are git-ignored).
 
     /usr/bin/python3 models/crowd-counter/train/calibrate.py --data .vigie/training/crowd/train --frames 200 --flips horizontal
@@ -23,6 +23,7 @@ import sys
 
 import numpy as np
 import torch
+from PIL import Image
 from torch import nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -44,6 +45,18 @@ class CalibratedExport(nn.Module):
         return d * (d > self.floor).to(d.dtype) * self.gain
 
 
+def check_enlargement(enlarge, frame, k):
+    """The graph's enlargement must be the one the net trained on (PIL's Lanczos, train.make_batch)."""
+    h, w = frame.shape[:2]
+    pil = np.asarray(Image.fromarray(frame).resize((w * k, h * k), Image.LANCZOS)).astype(np.float32)
+    with torch.no_grad():
+        ours = enlarge(torch.from_numpy(frame.transpose(2, 0, 1)[None].astype(np.float32) / 255.0))[0].numpy().transpose(1, 2, 0) * 255
+    gap = np.abs(ours - pil)
+    print(f"enlargement in the graph against PIL's: max {gap.max():.2f}, mean {gap.mean():.2f} grey levels", flush=True)
+    if gap.max() > 3:
+        raise SystemExit("the graph's enlargement is not PIL's Lanczos")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", default=".vigie/training/crowd/train")
@@ -63,6 +76,8 @@ def main():
     else:
         net.load_state_dict(torch.load(args.checkpoint))
     density = DensityExport(net, args.upscale).eval()
+    if args.upscale > 1:
+        check_enlargement(density.enlarge, images[0], args.upscale)
     passes = [False, True] if args.flips == "horizontal" else [False]
     maps = [[] for _ in passes]
     with torch.no_grad():
