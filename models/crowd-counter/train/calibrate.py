@@ -12,8 +12,8 @@ With `--flips horizontal` the calibration is made on the mean of each frame and 
 Vigie runs when the card says `runtime.flips: horizontal` (written into the card here).
 
 A net trained with `--upscale k` is calibrated, and exported, behind the graph's own enlargement of the frame
-(train.Enlarge): the calibration sees what Vigie will run, and first checks that enlargement against PIL's. `--resume-graph` takes the net's weights from an
-exported graph instead of a checkpoint (checkpoints are git-ignored).
+(train.Enlarge): the calibration sees what Vigie will run, and first checks that enlargement against PIL's.
+`--resume-graph` takes the net's weights from an exported graph instead of a checkpoint (checkpoints are git-ignored).
 
     /usr/bin/python3 models/crowd-counter/train/calibrate.py --data .vigie/training/crowd/train --frames 200 --flips horizontal
 """

@@ -88,7 +88,7 @@ class Enlarge(nn.Module):
 
     def __init__(self, k, width, height, channels=3):
         super().__init__()
-        self.k, self.channels = k, channels
+        self.k = k
         w = torch.tensor([[lanczos3(d + 0.5 - (p + 0.5) / k) for d in range(-3, 4)] for p in range(k)], dtype=torch.float32)
         w = w / w.sum(1, keepdim=True)
         self.register_buffer("wx", w.repeat(channels, 1).view(channels * k, 1, 1, 7))
