@@ -294,7 +294,7 @@ function sideFacade(rng: Rng, project: Project, x: number, z0: number, z1: numbe
       const y0 = 1 + f * 3.2 + (f === 0 ? 0.2 : 0);
       const w = [project(x, zz, y0), project(x, zz + 1.1, y0), project(x, zz + 1.1, y0 + 1.6), project(x, zz, y0 + 1.6)];
       const door = f === 0 && rng.chance(0.2);
-      if (door) out.push(`<polygon points="${pts([project(x, zz, 0), project(x, zz + 1.1, 0), project(x, zz + 1.1, 2.2), project(x, zz, 2.2)])}" fill="${shade(shutter, 0.7)}"/>`);
+      if (door) out.push(doorway((u, y) => project(x, zz + u, y), 1.1, 2.2, shade(shutter, 0.7), wall));
       else {
         // stone surround and sill, then the glass with the sky in it
         out.push(`<polygon points="${pts([project(x, zz - 0.12, y0 - 0.18), project(x, zz + 1.22, y0 - 0.18), project(x, zz + 1.22, y0 + 1.72), project(x, zz - 0.12, y0 + 1.72)])}" fill="${shade(wall, 1.1)}"/>`);
@@ -328,9 +328,10 @@ function frontFacade(rng: Rng, project: Project, x0: number, x1: number, z: numb
       const isDoor = f === 0 && rng.chance(0.25);
       const top = isDoor ? 2.3 : y0 + 1.5;
       const bot = isDoor ? 0 : y0;
-      if (!isDoor) out.push(`<polygon points="${pts([project(xx - 0.1, z, bot - 0.15), project(xx + 1.1, z, bot - 0.15), project(xx + 1.1, z, top + 0.1), project(xx - 0.1, z, top + 0.1)])}" fill="${shade(wall, 1.1)}"/>`);
-      out.push(`<polygon points="${pts([project(xx, z, bot), project(xx + 1, z, bot), project(xx + 1, z, top), project(xx, z, top)])}" fill="${isDoor ? shade(shutter, 0.6) : 'url(#glass)'}"/>`);
-      if (!isDoor) {
+      if (isDoor) out.push(doorway((u, y) => project(xx + u, z, y), 1, top, shade(shutter, 0.6), wall));
+      else {
+        out.push(`<polygon points="${pts([project(xx - 0.1, z, bot - 0.15), project(xx + 1.1, z, bot - 0.15), project(xx + 1.1, z, top + 0.1), project(xx - 0.1, z, top + 0.1)])}" fill="${shade(wall, 1.1)}"/>`);
+        out.push(`<polygon points="${pts([project(xx, z, bot), project(xx + 1, z, bot), project(xx + 1, z, top), project(xx, z, top)])}" fill="url(#glass)"/>`);
         out.push(`<polygon points="${pts([project(xx - 0.05, z, bot - 0.15), project(xx + 1.05, z, bot - 0.15), project(xx + 1.05, z, bot - 0.15 - streak(xx, z, bot - 0.15)), project(xx - 0.05, z, bot - 0.15 - streak(xx, z, bot - 0.15))])}" fill="url(#streak)"/>`);
         out.push(`<polygon points="${pts([project(xx - 0.45, z, bot), project(xx, z, bot), project(xx, z, top), project(xx - 0.45, z, top)])}" fill="${shutter}"/>`);
         out.push(`<polygon points="${pts([project(xx + 1, z, bot), project(xx + 1.45, z, bot), project(xx + 1.45, z, top), project(xx + 1, z, top)])}" fill="${shutter}"/>`);
@@ -339,6 +340,26 @@ function frontFacade(rng: Rng, project: Project, x0: number, x1: number, z: numb
   }
   void light;
   return out.join('');
+}
+
+/**
+ * A village front door on a wall plane (`at(u, y)`: u metres along the wall, y up): stone
+ * surround and step, the leaf with its panels and handle, a glazed transom under the lintel.
+ */
+function doorway(at: (u: number, y: number) => [number, number], w: number, h: number, leaf: string, wall: string): string {
+  const rect = (u0: number, u1: number, y0: number, y1: number, fill: string) => `<polygon points="${pts([at(u0, y0), at(u1, y0), at(u1, y1), at(u0, y1)])}" fill="${fill}"/>`;
+  const panels = [0.12, w / 2 + 0.05].map((u) => rect(u, u + w / 2 - 0.17, 0.3, h * 0.46, shade(leaf, 0.8)) + rect(u, u + w / 2 - 0.17, h * 0.52, h - 0.55, shade(leaf, 0.8))).join('');
+  const [hx, hy] = at(w * 0.84, h * 0.47);
+  const [hx2] = at(w * 0.84 + 0.06, h * 0.47);
+  return [
+    rect(-0.16, w + 0.16, 0, h + 0.22, shade(wall, 1.1)),
+    rect(0, w, 0, h, leaf),
+    panels,
+    rect(0.08, w - 0.08, h - 0.42, h - 0.08, 'url(#glass)'),
+    rect(0, w, h - 0.5, h - 0.44, shade(leaf, 0.7)),
+    `<circle cx="${hx.toFixed(1)}" cy="${hy.toFixed(1)}" r="${Math.max(0.3, Math.abs(hx2 - hx) / 2).toFixed(1)}" fill="#c8b070"/>`,
+    rect(-0.25, w + 0.25, 0, 0.14, shade(wall, 0.95)),
+  ].join('');
 }
 
 function church(project: Project, x: number, z: number, light: Light): string {
@@ -442,37 +463,79 @@ function person(rng: Rng, project: Project, x: number, z: number, light: Light, 
   s.push(`<ellipse cx="${fx.toFixed(1)}" cy="${fy.toFixed(1)}" rx="${(pw * 0.5 + stride * 0.4).toFixed(1)}" ry="${(pw * 0.12).toFixed(1)}" fill="url(#softShadow)" fill-opacity="0.5"/>`);
   const hip = fy - ph * 0.47;
   const lw = Math.max(1, pw * 0.32);
-  const legPath = (off: number) => `M${(fx - pw * 0.12 + off).toFixed(1)},${hip.toFixed(1)} L${(fx - stride / 2 + off).toFixed(1)},${fy.toFixed(1)} M${(fx + pw * 0.12 + off).toFixed(1)},${hip.toFixed(1)} L${(fx + stride / 2 + off).toFixed(1)},${fy.toFixed(1)}`;
-  s.push(`<path d="${legPath(0)}" stroke="${legs}" stroke-width="${lw.toFixed(1)}" stroke-linecap="round"/>`);
+  const f = (n: number) => n.toFixed(1);
+  // Legs in two parts, the thigh wider than the shin; walking, the knees bend forward of the line hip–foot.
+  const knee = fy - ph * 0.25;
+  const bend = walking ? pw * 0.06 : 0;
+  const legPath = (off: number, part: 'thigh' | 'shin' | 'whole') =>
+    [-1, 1]
+      .map((side) => {
+        const hx = fx + side * pw * 0.13 + off;
+        const ax = fx + (side * stride) / 2 + off;
+        const kx = (hx + ax) / 2 + side * bend;
+        const ay = fy - lw * 0.3;
+        if (part === 'thigh') return `M${f(hx)},${f(hip)} L${f(kx)},${f(knee)}`;
+        if (part === 'shin') return `M${f(kx)},${f(knee)} L${f(ax)},${f(ay)}`;
+        return `M${f(hx)},${f(hip)} L${f(kx)},${f(knee)} L${f(ax)},${f(ay)}`;
+      })
+      .join(' ');
+  const limb = `fill="none" stroke-linecap="round" stroke-linejoin="round"`;
+  s.push(`<path d="${legPath(0, 'thigh')}" ${limb} stroke="${legs}" stroke-width="${f(lw * 1.12)}"/><path d="${legPath(0, 'shin')}" ${limb} stroke="${legs}" stroke-width="${f(lw * 0.85)}"/>`);
   // each leg rounded: its shaded half
-  if (lw > 1.6) s.push(`<path d="${legPath(away * lw * 0.22)}" stroke="${shade(legs, 0.62)}" stroke-width="${(lw * 0.5).toFixed(1)}" stroke-linecap="round"/>`);
+  if (lw > 1.6) s.push(`<path d="${legPath(away * lw * 0.24, 'whole')}" ${limb} stroke="${shade(legs, 0.62)}" stroke-width="${f(lw * 0.4)}"/>`);
   const shoe = Math.max(0.6, pw * 0.2);
-  for (const dx of [-stride / 2, stride / 2]) s.push(`<ellipse cx="${(fx + dx + shoe * 0.3).toFixed(1)}" cy="${(fy - shoe * 0.3).toFixed(1)}" rx="${shoe.toFixed(1)}" ry="${(shoe * 0.5).toFixed(1)}" fill="#1b1a19"/>`);
+  for (const dx of [-stride / 2, stride / 2]) s.push(`<ellipse cx="${f(fx + dx + shoe * 0.3)}" cy="${f(fy - shoe * 0.3)}" rx="${f(shoe)}" ry="${f(shoe * 0.5)}" fill="#1b1a19"/>`);
   if (!child && detail(1) < 0.25) {
-    // a coat or a dress down to the knees
-    const knee = fy - ph * 0.24;
-    const skirt = `M${(fx - pw * 0.42).toFixed(1)},${hip.toFixed(1)} L${(fx + pw * 0.42).toFixed(1)},${hip.toFixed(1)} L${(fx + pw * 0.52).toFixed(1)},${knee.toFixed(1)} L${(fx - pw * 0.52).toFixed(1)},${knee.toFixed(1)} Z`;
+    // a coat or a dress down to the knees, flared
+    const hem = fy - ph * 0.24;
+    const skirt = `M${f(fx - pw * 0.4)},${f(hip - ph * 0.04)} L${f(fx + pw * 0.4)},${f(hip - ph * 0.04)} Q${f(fx + pw * 0.5)},${f(hip + ph * 0.1)} ${f(fx + pw * 0.56)},${f(hem)} Q${f(fx)},${f(hem + ph * 0.015)} ${f(fx - pw * 0.56)},${f(hem)} Q${f(fx - pw * 0.5)},${f(hip + ph * 0.1)} ${f(fx - pw * 0.4)},${f(hip - ph * 0.04)} Z`;
     s.push(`<path d="${skirt}" fill="${shade(top, 0.9)}"/><path d="${skirt}" fill="url(#bodyShade)"/>`);
   }
   const shoulder = fy - ph * 0.81;
   const cloth = shade(top, 0.82 + 0.3 * detail(5)); // the same colour, worn and washed differently
-  const torso = `M${(fx - pw / 2).toFixed(1)},${(shoulder + pw * 0.15).toFixed(1)} Q${fx.toFixed(1)},${(shoulder - pw * 0.2).toFixed(1)} ${(fx + pw / 2).toFixed(1)},${(shoulder + pw * 0.15).toFixed(1)} L${(fx + pw * 0.42).toFixed(1)},${(hip + ph * 0.03).toFixed(1)} L${(fx - pw * 0.42).toFixed(1)},${(hip + ph * 0.03).toFixed(1)} Z`;
+  // Neck, sloping shoulders rounded over the arms, a waist and the hips: a body, not a box.
+  const waist = fy - ph * 0.6;
+  const at = (side: number, k: number, y: number) => `${f(fx + side * pw * k)},${f(y)}`;
+  const torso = [
+    `M${at(-1, 0.16, shoulder - ph * 0.012)}`,
+    `Q${at(-1, 0.36, shoulder)} ${at(-1, 0.47, shoulder + ph * 0.025)}`,
+    `Q${at(-1, 0.55, shoulder + ph * 0.05)} ${at(-1, 0.5, shoulder + ph * 0.12)}`,
+    `L${at(-1, 0.41, waist)}`,
+    `Q${at(-1, 0.4, waist + ph * 0.07)} ${at(-1, 0.44, hip + ph * 0.03)}`,
+    `L${at(1, 0.44, hip + ph * 0.03)}`,
+    `Q${at(1, 0.4, waist + ph * 0.07)} ${at(1, 0.41, waist)}`,
+    `L${at(1, 0.5, shoulder + ph * 0.12)}`,
+    `Q${at(1, 0.55, shoulder + ph * 0.05)} ${at(1, 0.47, shoulder + ph * 0.025)}`,
+    `Q${at(1, 0.36, shoulder)} ${at(1, 0.16, shoulder - ph * 0.012)} Z`,
+  ].join(' ');
   // the clothes, then the side away from the sun in shade
   s.push(`<path d="${torso}" fill="${cloth}"/><path d="${torso}" fill="url(#grain)" fill-opacity="0.3"/><path d="${torso}" fill="url(#sheen)"/><path d="${torso}" fill="url(#bodyShade)"/>`);
-  const swing = walking ? stride * 0.5 : 0;
+  if (detail(6) < 0.3 && pw > 4) {
+    // an open jacket: the shirt or pullover under it down the middle
+    const under = CLOTHES[Math.floor(detail(7) * CLOTHES.length)]!;
+    s.push(`<path d="M${f(fx - pw * 0.14)},${f(shoulder - ph * 0.008)} L${f(fx + pw * 0.14)},${f(shoulder - ph * 0.008)} L${f(fx + pw * 0.09)},${f(hip + ph * 0.02)} L${f(fx - pw * 0.09)},${f(hip + ph * 0.02)} Z" fill="${under}"/>`);
+  }
+  // the belt line where the top meets the trousers
+  if (pw > 5) s.push(`<path d="M${f(fx - pw * 0.42)},${f(hip + ph * 0.02)} L${f(fx + pw * 0.42)},${f(hip + ph * 0.02)}" stroke="#000" stroke-opacity="0.25" stroke-width="${f(Math.max(0.5, ph * 0.01))}"/>`);
+  // walking, one hand comes forward and up, the other back: seen from the front it moves little sideways
+  const swing = walking ? stride * 0.18 : 0;
   const aw = Math.max(0.8, pw * 0.22);
-  const arm = (dx: number, sw: number) => `M${(fx + dx * 0.45).toFixed(1)},${(shoulder + pw * 0.2).toFixed(1)} L${(fx + dx * 0.5 + sw).toFixed(1)},${(hip + ph * 0.02).toFixed(1)}`;
-  s.push(`<path d="${arm(-pw, swing)} ${arm(pw, -swing)}" stroke="${shade(cloth, 0.85)}" stroke-width="${aw.toFixed(1)}" stroke-linecap="round"/>`);
+  // Arms bend at the elbow, the hand a little forward of the hip; sleeve wider than the forearm.
+  const elbowY = fy - ph * 0.62;
+  const wristY = hip + ph * 0.02;
+  const arm = (side: number, sw: number) => `M${f(fx + side * pw * 0.44)},${f(shoulder + ph * 0.04)} L${f(fx + side * pw * 0.53 + sw * 0.4)},${f(elbowY)} L${f(fx + side * pw * 0.48 + sw)},${f(wristY - sw)}`;
+  s.push(`<path d="${arm(-1, swing)} ${arm(1, -swing)}" ${limb} stroke="${shade(cloth, 0.85)}" stroke-width="${f(aw * 1.05)}"/>`);
   // the arm on the shaded side is darker all along
-  s.push(`<path d="${arm(away * pw, -away * swing)}" stroke="${shade(cloth, 0.6)}" stroke-width="${aw.toFixed(1)}" stroke-linecap="round"/>`);
-  const hand = Math.max(0.5, pw * 0.12);
-  for (const hx of [fx - pw * 0.5 + swing, fx + pw * 0.5 - swing]) s.push(`<circle cx="${hx.toFixed(1)}" cy="${(hip + ph * 0.04).toFixed(1)}" r="${hand.toFixed(1)}" fill="${skin}"/>`);
-  s.push(`<rect x="${(fx - head * 0.18).toFixed(1)}" y="${(hy + head * 0.9).toFixed(1)}" width="${(head * 0.36).toFixed(1)}" height="${(head * 0.4).toFixed(1)}" fill="${shade(skin, 0.85)}"/>`);
-  const face = `cx="${fx.toFixed(1)}" cy="${(hy + head * 0.55).toFixed(1)}" rx="${(head * 0.42).toFixed(1)}" ry="${(head * 0.55).toFixed(1)}"`;
+  s.push(`<path d="${arm(away, -away * swing)}" ${limb} stroke="${shade(cloth, 0.6)}" stroke-width="${f(aw * 1.05)}"/>`);
+  const hand = Math.max(0.5, pw * 0.11);
+  for (const side of [-1, 1]) s.push(`<ellipse cx="${f(fx + side * (pw * 0.48 - swing))}" cy="${f(wristY + side * swing + hand * 0.9)}" rx="${f(hand * 0.85)}" ry="${f(hand * 1.15)}" fill="${skin}"/>`);
+  // the neck, narrower than the head, shaded under the chin
+  s.push(`<rect x="${f(fx - head * 0.2)}" y="${f(hy + head * 0.85)}" width="${f(head * 0.4)}" height="${f(head * 0.45)}" fill="${shade(skin, 0.8)}"/>`);
+  const face = `cx="${f(fx)}" cy="${f(hy + head * 0.55)}" rx="${f(head * 0.42)}" ry="${f(head * 0.55)}"`;
   const [behind, over] = hairdo(fx, hy, head, hair, detail(4));
   s.push(`${behind}<ellipse ${face} fill="${skin}"/><ellipse ${face} fill="url(#headShade)"/>${over}`);
-  if (detail(2) < 0.12) s.push(`<path d="M${(fx - head * 0.5).toFixed(1)},${(hy + head * 0.35).toFixed(1)} Q${fx.toFixed(1)},${(hy - head * 0.3).toFixed(1)} ${(fx + head * 0.5).toFixed(1)},${(hy + head * 0.35).toFixed(1)} L${(fx + head * 0.75).toFixed(1)},${(hy + head * 0.42).toFixed(1)} Z" fill="${CLOTHES[Math.floor(detail(3) * CLOTHES.length)]}"/>`);
-  if (rng.chance(0.2)) s.push(`<rect x="${(fx + pw * 0.3).toFixed(1)}" y="${(hip - ph * 0.05).toFixed(1)}" width="${(pw * 0.35).toFixed(1)}" height="${(ph * 0.14).toFixed(1)}" fill="${rng.pick(CLOTHES)}"/>`);
+  if (detail(2) < 0.12) s.push(`<path d="M${f(fx - head * 0.5)},${f(hy + head * 0.35)} Q${f(fx)},${f(hy - head * 0.3)} ${f(fx + head * 0.5)},${f(hy + head * 0.35)} L${f(fx + head * 0.75)},${f(hy + head * 0.42)} Z" fill="${CLOTHES[Math.floor(detail(3) * CLOTHES.length)]}"/>`);
+  if (rng.chance(0.2)) s.push(`<rect x="${f(fx + pw * 0.3)}" y="${f(hip - ph * 0.05)}" width="${f(pw * 0.35)}" height="${f(ph * 0.14)}" rx="${f(pw * 0.05)}" fill="${rng.pick(CLOTHES)}"/>`);
   const key: Shape = [[fx - head * 0.45, hy, fx + head * 0.45, hy + head * 1.1]];
   const shape: Shape = [...key, [fx - pw / 2, shoulder, fx + pw / 2, hip], [fx - pw * 0.25 - stride / 2, hip, fx + pw * 0.25 + stride / 2, fy]];
   return { z, svg: `<g>${s.join('')}</g>`, box: clip(fx - pw / 2 - stride / 2, hy, fx + pw / 2 + stride / 2, fy, W, H, 'person'), shape, key };
@@ -509,8 +572,6 @@ function vehicle(rng: Rng, project: Project, kind: 'car' | 'van' | 'bike', x: nu
   const rear = [project(near, zf), project(far, zf), project(far, zf, hgt), project(near, zf, hgt)];
   const side = [project(near, zf), project(near, zb), project(near, zb, hgt * 0.95), project(near, zf, hgt)];
   const top = [project(near, zf, hgt), project(far, zf, hgt), project(far, zb, hgt * 0.95), project(near, zb, hgt * 0.95)];
-  const glass = [project(near * 0.85 + far * 0.15, zf, hgt * 0.92), project(far * 0.85 + near * 0.15, zf, hgt * 0.92), project(far * 0.85 + near * 0.15, zf, hgt * 0.62), project(near * 0.85 + far * 0.15, zf, hgt * 0.62)];
-  const sideGlass = [project(near, zf + len * 0.2, hgt * 0.9), project(near, zb - len * 0.2, hgt * 0.88), project(near, zb - len * 0.2, hgt * 0.6), project(near, zf + len * 0.2, hgt * 0.6)];
   const wheel = (zz: number) => {
     const [wx, wy] = project(near, zz, 0.33);
     const [, wy2] = project(near, zz, 0);
@@ -518,7 +579,59 @@ function vehicle(rng: Rng, project: Project, kind: 'car' | 'van' | 'bike', x: nu
     return `<ellipse cx="${wx.toFixed(1)}" cy="${wy.toFixed(1)}" rx="${(r * 0.45).toFixed(1)}" ry="${r.toFixed(1)}" fill="#151515"/>`;
   };
   const shadow = [project(near - 0.2, zf - 0.2), project(far + 0.2, zf - 0.2), project(far + 0.2 + light.shadowDx, zb + 0.3), project(near - 0.2 + light.shadowDx, zb + 0.3)];
-  const svg = `<g><polygon points="${pts(shadow)}" fill="#000" fill-opacity="${light.shadowOpacity}"/><polygon points="${pts(side)}" fill="${shade(color, 0.82)}"/><polygon points="${pts(top)}" fill="${shade(color, 1.08)}"/><polygon points="${pts(rear)}" fill="${color}"/>${kind === 'car' ? `<polygon points="${pts(glass)}" fill="#2a3138"/>` : ''}<polygon points="${pts(sideGlass)}" fill="#2a3138" fill-opacity="0.9"/>${wheel(zf + 0.8)}${wheel(zb - 0.8)}<polygon points="${pts([project(near, zf, hgt * 0.35), project(near * 0.8 + far * 0.2, zf, hgt * 0.35), project(near * 0.8 + far * 0.2, zf, hgt * 0.45), project(near, zf, hgt * 0.45)])}" fill="#b3261e"/><polygon points="${pts([project(far, zf, hgt * 0.35), project(far * 0.8 + near * 0.2, zf, hgt * 0.35), project(far * 0.8 + near * 0.2, zf, hgt * 0.45), project(far, zf, hgt * 0.45)])}" fill="#b3261e"/><polygon points="${pts([project(near, zf, 0), project(far, zf, 0), project(far, zf, hgt * 0.16), project(near, zf, hgt * 0.16)])}" fill="#101010" fill-opacity="0.55"/><polygon points="${pts([project(x - 0.26, zf, hgt * 0.22), project(x + 0.26, zf, hgt * 0.22), project(x + 0.26, zf, hgt * 0.3), project(x - 0.26, zf, hgt * 0.3)])}" fill="#f2f2ee"/><polygon points="${pts(rear)}" fill="url(#paint)"/></g>`;
+  const poly = (ps: [number, number][], fill: string, extra = '') => `<polygon points="${pts(ps)}" fill="${fill}"${extra}/>`;
+  const across = (t: number) => near * (1 - t) + far * t;
+  const rearBand = (t0: number, t1: number, h0: number, h1: number) => [project(across(t0), zf, h0), project(across(t1), zf, h0), project(across(t1), zf, h1), project(across(t0), zf, h1)];
+  const lights = (h0: number, h1: number, w: number) => poly(rearBand(0, w, h0, h1), '#b3261e') + poly(rearBand(1 - w, 1, h0, h1), '#b3261e');
+  const plate = poly([project(x - 0.26, zf, hgt * 0.22), project(x + 0.26, zf, hgt * 0.22), project(x + 0.26, zf, hgt * 0.3), project(x - 0.26, zf, hgt * 0.3)], '#f2f2ee');
+  const bumper = poly([project(near, zf, 0.12), project(far, zf, 0.12), project(far, zf, 0.32), project(near, zf, 0.32)], '#101010', ' fill-opacity="0.55"');
+  const parts = [poly(shadow, '#000', ` fill-opacity="${light.shadowOpacity}"`)];
+  if (kind === 'car') {
+    // A body to the waistline, then the cabin, narrower and shorter, its rear window sloping back.
+    const hb = hgt * 0.62;
+    const inset = wid * 0.09;
+    const nearC = near + (x < 0 ? -inset : inset);
+    const farC = far + (x < 0 ? inset : -inset);
+    const z0 = zf + len * 0.1;
+    const zr = zf + len * 0.26;
+    const zw = zb - len * 0.3;
+    const z1 = zb - len * 0.14;
+    parts.push(
+      poly([project(near, zf), project(near, zb), project(near, zb, hb * 0.92), project(near, zf, hb)], shade(color, 0.82)),
+      poly([project(near, zf, hb), project(far, zf, hb), project(far, zb, hb * 0.92), project(near, zb, hb * 0.92)], shade(color, 1.05)),
+      poly([project(nearC, z0, hb), project(nearC, z1, hb * 0.95), project(nearC, zw, hgt), project(nearC, zr, hgt)], shade(color, 0.78)),
+      poly([project(nearC, z0 + len * 0.1, hb * 1.06), project(nearC, z1 - len * 0.06, hb * 1.04), project(nearC, zw - len * 0.03, hgt * 0.95), project(nearC, zr + len * 0.03, hgt * 0.95)], '#2a3138', ' fill-opacity="0.9"'),
+      poly([project(nearC, zr, hgt), project(farC, zr, hgt), project(farC, zw, hgt), project(nearC, zw, hgt)], shade(color, 1.12)),
+      poly([project(nearC, z0, hb), project(farC, z0, hb), project(farC, zr, hgt), project(nearC, zr, hgt)], shade(color, 0.9)),
+      poly([project(across(0.16), z0, hb * 1.04), project(across(0.84), z0, hb * 1.04), project(across(0.8), zr, hgt * 0.97), project(across(0.2), zr, hgt * 0.97)], 'url(#glass)'),
+      wheel(zf + 0.8),
+      wheel(zb - 0.8),
+      poly(rearBand(0, 1, 0, hb), color),
+      lights(hb * 0.62, hb * 0.9, 0.2),
+      bumper,
+      plate,
+      poly(rearBand(0, 1, 0, hb), 'url(#paint)'),
+    );
+  } else {
+    // A van: a tall box, its two rear doors split down the middle, windows high in them, a sliding side door.
+    parts.push(
+      poly(side, shade(color, 0.82)),
+      poly(top, shade(color, 1.08)),
+      poly([project(near, zb - len * 0.3, hgt * 0.88), project(near, zb - len * 0.08, hgt * 0.84), project(near, zb - len * 0.08, hgt * 0.55), project(near, zb - len * 0.3, hgt * 0.55)], '#2a3138', ' fill-opacity="0.9"'),
+      `<path d="M${pts([project(near, zf + len * 0.45, hgt * 0.9), project(near, zf + len * 0.45, hgt * 0.08)])}" stroke="#000" stroke-opacity="0.35" stroke-width="0.8"/>`,
+      wheel(zf + 0.8),
+      wheel(zb - 0.8),
+      poly(rear, color),
+      poly(rearBand(0.08, 0.47, hgt * 0.62, hgt * 0.88), 'url(#glass)'),
+      poly(rearBand(0.53, 0.92, hgt * 0.62, hgt * 0.88), 'url(#glass)'),
+      `<path d="M${pts([project(x, zf, hgt * 0.95), project(x, zf, hgt * 0.14)])}" stroke="#000" stroke-opacity="0.45" stroke-width="0.9"/>`,
+      lights(hgt * 0.25, hgt * 0.5, 0.08),
+      bumper,
+      plate,
+      poly(rear, 'url(#paint)'),
+    );
+  }
+  const svg = `<g>${parts.join('')}</g>`;
   const all = [...rear, ...side, ...top];
   const xs = all.map((p) => p[0]);
   const ys = all.map((p) => p[1]);

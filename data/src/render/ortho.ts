@@ -2,8 +2,8 @@ import { LC } from '../landcover';
 import { broadNoise, fineNoise, sampleNoise, sampleNoiseSmooth } from '../noise';
 import { hash01, hash32 } from '../random';
 import { ringBounds } from '../territory/geometry';
-import { cropFor, forestField, isConiferZone, parcelAt, withSiteGrid, type LandModel, type ParcelHit } from '../territory/land';
-import type { Building, Dump, Point, Prop, Tree, VintageScene } from '../territory/types';
+import { cropFor, forestField, isConiferZone, paddockOf, parcelAt, withSiteGrid, type LandModel, type Paddock, type ParcelHit } from '../territory/land';
+import type { Building, Dump, Point, Prop, Tree, Village, VintageScene } from '../territory/types';
 import { dumpItems } from './dump-items';
 import { areaColor, cropColor, grain, mottle, roofColor, type Rgb } from './materials';
 
@@ -78,6 +78,12 @@ const MARGIN_SIDE = 24;
 const MARGIN_TOP = 2;
 const MARGIN_BOTTOM = 72;
 
+/** The ring of meadows round a village, its rim wobbling with a broad noise (tested on paddock centres). */
+function inVillageRing(village: Village, p: Point): boolean {
+  const wobble = 1.1 + 1.2 * sampleNoiseSmooth(broadNoise, p[0] * 0.15 + 211, p[1] * 0.15);
+  return (p[0] - village.center[0]) ** 2 + (p[1] - village.center[1]) ** 2 < village.radius * village.radius * wobble;
+}
+
 /**
  * Renders the window [col0, col0 + width) × [row0, row0 + height) of a vintage
  * (pixels of `gsd` metres): the photo and its land-cover mask, pixel-aligned.
@@ -95,7 +101,8 @@ export function renderWindow(p: PreparedScene, col0: number, row0: number, width
   const win: Box = [bx0 * gsd, by0 * gsd, (bx0 + W) * gsd, (by0 + H) * gsd];
   const hits = (b: Box | undefined, pad = 0) => !!b && b[0] - pad < win[2] && b[2] + pad > win[0] && b[1] - pad < win[3] && b[3] + pad > win[1];
   const local: LandModel = { ...p.land, clearings: p.land.clearings.filter((c) => hits([c.center[0] - c.radius, c.center[1] - c.radius, c.center[0] + c.radius, c.center[1] + c.radius], 45)) };
-  const villages = scene.villages.filter((v) => hits([v.center[0] - v.radius, v.center[1] - v.radius, v.center[0] + v.radius, v.center[1] + v.radius]));
+  // the ring reaches 1.31 radii where it wobbles out, and a paddock half its diagonal (≤ 90 m) beyond its centre
+  const villages = scene.villages.filter((v) => hits([v.center[0] - v.radius, v.center[1] - v.radius, v.center[0] + v.radius, v.center[1] + v.radius], v.radius * 0.31 + 90));
   const color: Rgb = [0, 0, 0];
   const hit: ParcelHit = { id: 0, edge: 0, dirU: 0, dirV: 0, across: 0 };
   const put = (i: number, c: number) => {
@@ -121,6 +128,9 @@ export function renderWindow(p: PreparedScene, col0: number, row0: number, width
   }
   let lastId = -1;
   let lastCrop = cropFor(0, scene.year);
+  const paddock: Paddock = { index: 0, centre: [0, 0], edge: 0 };
+  let lastPaddock = -1;
+  let inVillage = false;
   for (let y = 0; y < H; y++) {
     const v = (by0 + y + 0.5) * gsd;
     const gy = y >> 2;
@@ -142,24 +152,40 @@ export function renderWindow(p: PreparedScene, col0: number, row0: number, width
         continue;
       }
       parcelAt(local, u, v, hit);
-      let inVillage = false;
-      for (let k = 0; k < villages.length; k++) {
-        const vi = villages[k]!;
-        const wobble = 1.1 + 1.2 * sampleNoiseSmooth(broadNoise, u * 0.15 + 211, v * 0.15);
-        if ((u - vi.center[0]) ** 2 + (v - vi.center[1]) ** 2 < vi.radius * vi.radius * wobble) inVillage = true;
-      }
       if (hit.id !== lastId) {
         lastId = hit.id;
         lastCrop = cropFor(hit.id, scene.year);
+        lastPaddock = -1;
       }
-      const crop = inVillage ? 'prairie' : lastCrop;
-      if (hit.edge < 0.9) {
+      let edge = hit.edge;
+      let crop = lastCrop;
+      if (villages.length > 0) {
+        paddockOf(hit, paddock);
+        if (paddock.index !== lastPaddock) {
+          lastPaddock = paddock.index;
+          inVillage = villages.some((vi) => inVillageRing(vi, paddock.centre));
+        }
+        if (inVillage) {
+          crop = 'prairie';
+          edge = Math.min(edge, paddock.edge);
+        }
+      }
+      if (edge < 0.9) {
         const g = grain(u, v);
         color[0] = 116 * (1 + 0.12 * g);
         color[1] = 124 * (1 + 0.12 * g);
         color[2] = 74 * (1 + 0.12 * g);
         mottle(u, v, color, 1.2);
-      } else cropColor(crop, scene.season, hit, u, v, color);
+      } else {
+        cropColor(crop, scene.season, hit, u, v, color);
+        if (inVillage) {
+          // paddocks grazed or mown at other times: each its own shade
+          const k = 0.95 + 0.1 * hash01(hit.id, paddock.index, 5);
+          color[0] *= k;
+          color[1] *= k;
+          color[2] *= k;
+        }
+      }
       alb[i * 3] = color[0];
       alb[i * 3 + 1] = color[1];
       alb[i * 3 + 2] = color[2];

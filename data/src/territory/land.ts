@@ -82,6 +82,14 @@ export interface ParcelHit {
   dirV: number;
   /** coordinate along the rows' normal, in metres */
   across: number;
+  /** the strip's length and the point's distance from its start, in metres */
+  len?: number;
+  along?: number;
+  /** the strip's centre (metres) and the unit vector of its length */
+  cu?: number;
+  cv?: number;
+  lenU?: number;
+  lenV?: number;
 }
 
 /** Field parcel under a point: strips of varying length in a rotated frame, per field site. */
@@ -140,7 +148,15 @@ export function parcelAt(m: LandModel, u: number, v: number, out: ParcelHit): Pa
   if (out._strip !== sub) {
     out._strip = sub;
     out.id = hash32(m.seed, best, k * 4 + sub, j);
+    const ca = (k + (sub + 0.5) / strips) * w - 5000;
+    const cb = (j + 0.5) * len - off - 5000;
+    out.cu = site.center[0] + ca * c - cb * s;
+    out.cv = site.center[1] + ca * s + cb * c;
   }
+  out.len = len;
+  out.along = fb * len;
+  out.lenU = -s;
+  out.lenV = c;
   // Site borders: half the gap between squared distances is not metric; approximate with sqrt difference.
   const siteEdge = (Math.sqrt(second) - Math.sqrt(bestD)) / 2;
   out.edge = Math.min(inStrip, stripW - inStrip, fb * len, (1 - fb) * len, siteEdge);
@@ -148,6 +164,36 @@ export function parcelAt(m: LandModel, u: number, v: number, out: ParcelHit): Pa
   out.dirU = alongA ? -s : c;
   out.dirV = alongA ? c : s;
   out.across = alongA ? a : b;
+  return out;
+}
+
+const PADDOCK_M = 55;
+
+export interface Paddock {
+  /** index of the paddock along its strip */
+  index: number;
+  /** its centre, in metres */
+  centre: Point;
+  /** distance in metres from the point to the cuts between paddocks of the strip */
+  edge: number;
+}
+
+/**
+ * Near a village the strips are cut across into paddocks about 55 m long, so that the ring of
+ * meadows around it follows field boundaries (each paddock is meadow or not as a whole), as
+ * the enclosed pastures round a French village do, instead of a disc drawn over the fields.
+ */
+export function paddockOf(hit: ParcelHit, out: Paddock): Paddock {
+  const len = hit.len!;
+  const pieces = Math.max(1, Math.round(len / PADDOCK_M));
+  const piece = len / pieces;
+  const index = Math.min(pieces - 1, Math.floor(hit.along! / piece));
+  const t = (index + 0.5) * piece - len / 2;
+  out.index = index;
+  out.centre[0] = hit.cu! + t * hit.lenU!;
+  out.centre[1] = hit.cv! + t * hit.lenV!;
+  const inPiece = hit.along! - index * piece;
+  out.edge = Math.min(index > 0 ? inPiece : Infinity, index < pieces - 1 ? piece - inPiece : Infinity);
   return out;
 }
 
