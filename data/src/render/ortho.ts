@@ -2,7 +2,7 @@ import { LC } from '../landcover';
 import { broadNoise, fineNoise, sampleNoise, sampleNoiseSmooth } from '../noise';
 import { hash01, hash32 } from '../random';
 import { ringBounds } from '../territory/geometry';
-import { cropFor, forestField, isConiferZone, paddockOf, parcelAt, withSiteGrid, type LandModel, type Paddock, type ParcelHit } from '../territory/land';
+import { cropFor, forestField, isConiferZone, paddockOf, parcelAt, parcelHit, withSiteGrid, type LandModel, type Paddock } from '../territory/land';
 import type { Building, Dump, Point, Prop, Tree, Village, VintageScene } from '../territory/types';
 import { dumpItems } from './dump-items';
 import { areaColor, cropColor, grain, mottle, roofColor, type Rgb } from './materials';
@@ -80,6 +80,7 @@ const MARGIN_BOTTOM = 72;
 
 /** The ring of meadows round a village, its rim wobbling with a broad noise (tested on paddock centres). */
 function inVillageRing(village: Village, p: Point): boolean {
+  // broadNoise stays within [-0.78, 0.63]: the rim reaches at most √(1.1 + 1.2 × 0.63) = 1.36 radii
   const wobble = 1.1 + 1.2 * sampleNoiseSmooth(broadNoise, p[0] * 0.15 + 211, p[1] * 0.15);
   return (p[0] - village.center[0]) ** 2 + (p[1] - village.center[1]) ** 2 < village.radius * village.radius * wobble;
 }
@@ -101,10 +102,10 @@ export function renderWindow(p: PreparedScene, col0: number, row0: number, width
   const win: Box = [bx0 * gsd, by0 * gsd, (bx0 + W) * gsd, (by0 + H) * gsd];
   const hits = (b: Box | undefined, pad = 0) => !!b && b[0] - pad < win[2] && b[2] + pad > win[0] && b[1] - pad < win[3] && b[3] + pad > win[1];
   const local: LandModel = { ...p.land, clearings: p.land.clearings.filter((c) => hits([c.center[0] - c.radius, c.center[1] - c.radius, c.center[0] + c.radius, c.center[1] + c.radius], 45)) };
-  // the ring reaches 1.31 radii where it wobbles out, and a paddock half its diagonal (≤ 90 m) beyond its centre
-  const villages = scene.villages.filter((v) => hits([v.center[0] - v.radius, v.center[1] - v.radius, v.center[0] + v.radius, v.center[1] + v.radius], v.radius * 0.31 + 90));
+  // the ring reaches 1.36 radii where it wobbles out (inVillageRing), and a paddock half its diagonal (≤ 90 m) beyond its centre
+  const villages = scene.villages.filter((v) => hits([v.center[0] - v.radius, v.center[1] - v.radius, v.center[0] + v.radius, v.center[1] + v.radius], v.radius * 0.36 + 90));
   const color: Rgb = [0, 0, 0];
-  const hit: ParcelHit = { id: 0, edge: 0, dirU: 0, dirV: 0, across: 0 };
+  const hit = parcelHit();
   const put = (i: number, c: number) => {
     alb[i * 3] = color[0];
     alb[i * 3 + 1] = color[1];

@@ -83,13 +83,18 @@ export interface ParcelHit {
   /** coordinate along the rows' normal, in metres */
   across: number;
   /** the strip's length and the point's distance from its start, in metres */
-  len?: number;
-  along?: number;
+  len: number;
+  along: number;
   /** the strip's centre (metres) and the unit vector of its length */
-  cu?: number;
-  cv?: number;
-  lenU?: number;
-  lenV?: number;
+  cu: number;
+  cv: number;
+  lenU: number;
+  lenV: number;
+}
+
+/** A reusable hit for parcelAt, which fills it in. */
+export function parcelHit(): ParcelHit {
+  return { id: 0, edge: 0, dirU: 0, dirV: 0, across: 0, len: 0, along: 0, cu: 0, cv: 0, lenU: 0, lenV: 0 };
 }
 
 /** Field parcel under a point: strips of varying length in a rotated frame, per field site. */
@@ -152,11 +157,11 @@ export function parcelAt(m: LandModel, u: number, v: number, out: ParcelHit): Pa
     const cb = (j + 0.5) * len - off - 5000;
     out.cu = site.center[0] + ca * c - cb * s;
     out.cv = site.center[1] + ca * s + cb * c;
+    out.len = len;
+    out.lenU = -s;
+    out.lenV = c;
   }
-  out.len = len;
   out.along = fb * len;
-  out.lenU = -s;
-  out.lenV = c;
   // Site borders: half the gap between squared distances is not metric; approximate with sqrt difference.
   const siteEdge = (Math.sqrt(second) - Math.sqrt(bestD)) / 2;
   out.edge = Math.min(inStrip, stripW - inStrip, fb * len, (1 - fb) * len, siteEdge);
@@ -184,15 +189,15 @@ export interface Paddock {
  * the enclosed pastures round a French village do, instead of a disc drawn over the fields.
  */
 export function paddockOf(hit: ParcelHit, out: Paddock): Paddock {
-  const len = hit.len!;
+  const len = hit.len;
   const pieces = Math.max(1, Math.round(len / PADDOCK_M));
   const piece = len / pieces;
-  const index = Math.min(pieces - 1, Math.floor(hit.along! / piece));
+  const index = Math.min(pieces - 1, Math.floor(hit.along / piece));
   const t = (index + 0.5) * piece - len / 2;
   out.index = index;
-  out.centre[0] = hit.cu! + t * hit.lenU!;
-  out.centre[1] = hit.cv! + t * hit.lenV!;
-  const inPiece = hit.along! - index * piece;
+  out.centre[0] = hit.cu + t * hit.lenU;
+  out.centre[1] = hit.cv + t * hit.lenV;
+  const inPiece = hit.along - index * piece;
   out.edge = Math.min(index > 0 ? inPiece : Infinity, index < pieces - 1 ? piece - inPiece : Infinity);
   return out;
 }

@@ -2,7 +2,7 @@ import { LC } from '../landcover';
 import { hash01, Rng } from '../random';
 import { communeCells } from './communes';
 import { distToPath, ellipseRing, pathLength, pointAlong, rectRing, smoothPath } from './geometry';
-import { cropFor, forestField, isForest, parcelAt, type LandModel, type ParcelHit } from './land';
+import { cropFor, forestField, isForest, parcelAt, parcelHit, type LandModel } from './land';
 import type {
   Area,
   Building,
@@ -218,7 +218,7 @@ export function vintageScene(t: Territory, index: number): VintageScene {
 
 /** Round bales lying in rows on harvested parcels: the classic hard negative. */
 function addBales(t: Territory, scene: VintageScene, rng: Rng): void {
-  const hit: ParcelHit = { id: 0, edge: 0, dirU: 0, dirV: 0, across: 0 };
+  const hit = parcelHit();
   const wanted = Math.round(14 * (t.sizeM / 2000) ** 2) + 1;
   let placed = 0;
   for (let tries = 0; tries < 400 && placed < wanted; tries++) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LC } from '../../../../data/src/landcover';
 import { prepareScene, renderWindow } from '../../../../data/src/render/ortho';
-import { paddockOf, parcelAt, type Paddock, type ParcelHit } from '../../../../data/src/territory/land';
+import { paddockOf, parcelAt, parcelHit, type Paddock } from '../../../../data/src/territory/land';
 import { buildTerritory, vintageScene } from '../../../../data/src/territory/layout';
 
 describe('the meadows round a village', () => {
@@ -12,7 +12,7 @@ describe('the meadows round a village', () => {
   it('follow field boundaries: each paddock is meadow or crops as a whole, never cut by the ring', () => {
     // windows across the rims of the villages' meadow rings, where a disc drawn over the parcels would cut them
     const paddocks = new Map<string, [number, number]>();
-    const hit: ParcelHit = { id: 0, edge: 0, dirU: 0, dirV: 0, across: 0 };
+    const hit = parcelHit();
     const paddock: Paddock = { index: 0, centre: [0, 0], edge: 0 };
     for (const village of scene.villages) {
       const size = 400;
