@@ -9,6 +9,7 @@ import argparse
 import hashlib
 import inspect
 import json
+import multiprocessing
 import os
 import time
 
@@ -39,6 +40,8 @@ def training_args(model_dir, data, steps, batch, crop, lr):
     ap.add_argument("--resume", help="a checkpoint (.pt) to start from instead of random weights")
     ap.add_argument("--resume-graph", help="a shipped model.onnx to start from, when its .pt checkpoint is gone (see resume_from_graph)")
     ap.add_argument("--checkpoint", default=None, help="where to save the trained weights (default .vigie/checkpoints/<id>.pt)")
+    ap.add_argument("--device", default="cpu", help="cuda: train on a GPU, where the recipe supports it (the crowd counter)")
+    ap.add_argument("--minutes", type=float, help="instead of --steps: as many steps as fit in this many minutes, timed on steps 5 to 25 (too many when trainings that share the device start later)")
     return ap
 
 
@@ -50,9 +53,15 @@ def seeded(args):
     return np.random.default_rng(SEED)
 
 
-def load_sets(spec, load_set):
-    """One or more generated sets, comma-separated, concatenated."""
-    parts = [load_set(d) for d in spec.split(",")]
+def load_sets(spec, load_set, workers=1):
+    """One or more generated sets, comma-separated, concatenated; with workers > 1, that many processes read
+    them side by side (load_set must then be a module-level function, or a partial of one)."""
+    dirs = spec.split(",")
+    if workers > 1:
+        with multiprocessing.Pool(min(workers, len(dirs))) as pool:
+            parts = pool.map(load_set, dirs)
+    else:
+        parts = [load_set(d) for d in dirs]
     first = np.concatenate([p[0] for p in parts])
     second = np.concatenate([p[1] for p in parts]) if isinstance(parts[0][1], np.ndarray) else [x for p in parts for x in p[1]]
     return first, second
@@ -163,25 +172,47 @@ def unfold_norms(net, step_loss, batches=20):
 
 
 def train(net, args, step_loss):
-    """AdamW with a one-cycle schedule for args.steps (0: only load --resume); step_loss(step) -> (loss, log text). Returns minutes.
+    """AdamW with a one-cycle schedule for args.steps (0: only load --resume), or for as many as fit in args.minutes;
+    step_loss(step) -> (loss, log text). Returns minutes.
     A network resumed from a graph (--resume-graph, loaded by the recipe with resume_from_graph) first gets its
     batch norms' statistics back (unfold_norms)."""
     if args.resume:
-        net.load_state_dict(torch.load(args.resume))
+        net.load_state_dict(torch.load(args.resume, map_location="cpu"))
         print(f"resumed from {args.resume}", flush=True)
-    if args.steps == 0:
+    net.to(args.device)
+    if args.steps == 0 and not args.minutes:
         return 0.0  # export only
     opt = torch.optim.AdamW(net.parameters(), lr=args.lr, weight_decay=1e-4)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=args.steps, pct_start=0.1)
     t0 = time.time()
     if args.resume_graph:
         unfold_norms(net, step_loss)
     net.train()
-    for step in range(args.steps):
+
+    def run(step):
         loss, text = step_loss(step)
         opt.zero_grad()
         loss.backward()
         opt.step()
+        return loss, text
+
+    first = 0
+    if args.minutes:
+        # the one-cycle schedule needs its length: steps 5 to 25, at its starting rate (max / 25), time one step
+        for group in opt.param_groups:
+            group["lr"] = args.lr / 25
+        for step in range(25):
+            if step == 5:
+                run(step)[0].item()  # .item() waits for the device
+                t1 = time.time()
+            else:
+                loss = run(step)[0]
+        loss.item()
+        first = 25
+        args.steps = first + max(1, int((args.minutes * 60 - (time.time() - t0)) / ((time.time() - t1) / 19)))
+        print(f"{args.steps} steps fit in {args.minutes:g} min", flush=True)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=args.steps - first, pct_start=0.1)
+    for step in range(first, args.steps):
+        loss, text = run(step)
         sched.step()
         if step % 50 == 0 or step == args.steps - 1:
             print(f"step {step} loss {loss.item():.3f} {text} {time.time() - t0:.0f} s", flush=True)
@@ -192,6 +223,7 @@ def save_and_export(net, args, model_dir, export):
     """Saves the weights (to resume from), then export(net, path) writes <out>/model.onnx; returns its SHA-256."""
     checkpoint = args.checkpoint or os.path.join(".vigie", "checkpoints", os.path.basename(model_dir) + ".pt")
     os.makedirs(os.path.dirname(checkpoint), exist_ok=True)
+    net.cpu()  # a checkpoint made on a GPU loads anywhere, and the export runs on the CPU
     torch.save(net.state_dict(), checkpoint)
     os.makedirs(args.out, exist_ok=True)
     return export(net, os.path.join(args.out, "model.onnx"))
@@ -221,9 +253,10 @@ def write_card(args, card, data, minutes, sha, options=""):
     save_card(args.out, {**card, "training": {
         "data": data,
         "seed": SEED,
-        "recipe": resumed + f"/usr/bin/python3 models/{card['id']}/train/train.py --data {args.data} --steps {args.steps} --batch {args.batch} --crop {args.crop} --lr {args.lr}" + options,
+        "recipe": resumed + f"/usr/bin/python3 models/{card['id']}/train/train.py --data {args.data} --steps {args.steps} --batch {args.batch} --crop {args.crop} --lr {args.lr}"
+                  + (f" --device {args.device}" if args.device != "cpu" else "") + options,
         "minutes": round(minutes, 1),
-        "threads": args.threads,
+        **({"threads": args.threads} if args.device == "cpu" else {"device": args.device}),
     }, "file": "model.onnx", "sha256": sha})
 
 

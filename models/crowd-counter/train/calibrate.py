@@ -68,13 +68,13 @@ def main():
     ap.add_argument("--out", default=MODEL_DIR)
     args = ap.parse_args()
     torch.set_num_threads(1)
-    images, points = load_set(args.data)
-    images, points = images[: args.frames], points[: args.frames]
+    images, pairs = load_set(args.data)
+    images, points = images[: args.frames], [p for p, _ in pairs[: args.frames]]
     net = CrowdNet()
     if args.resume_graph:
         resume_from_graph(net, args.resume_graph, torch.rand(1, 3, HEIGHT * args.upscale, WIDTH * args.upscale))
     else:
-        net.load_state_dict(torch.load(args.checkpoint))
+        net.load_state_dict(torch.load(args.checkpoint, map_location="cpu"))
     density = DensityExport(net, args.upscale).eval()
     if args.upscale > 1:
         check_enlargement(density.enlarge, images[0], args.upscale)
