@@ -171,11 +171,14 @@ def unfold_norms(net, step_loss, batches=20):
     print(f"batch norms given the statistics of {batches} training batches (output unchanged, max |Δ| {drift:.1e})", flush=True)
 
 
-def train(net, args, step_loss):
+def train(net, args, step_loss, gpu=False):
     """AdamW with a one-cycle schedule for args.steps (0: only load --resume), or for as many as fit in args.minutes;
     step_loss(step) -> (loss, log text). Returns minutes.
     A network resumed from a graph (--resume-graph, loaded by the recipe with resume_from_graph) first gets its
-    batch norms' statistics back (unfold_norms)."""
+    batch norms' statistics back (unfold_norms). `gpu`: the recipe makes its batches on args.device (else --device
+    other than cpu is refused: the batches would stay on the CPU)."""
+    if args.device != "cpu" and not gpu:
+        raise SystemExit(f"--device {args.device}: this recipe trains on the CPU only (the crowd counter's trains on a GPU)")
     if args.resume:
         net.load_state_dict(torch.load(args.resume, map_location="cpu"))
         print(f"resumed from {args.resume}", flush=True)
@@ -201,14 +204,13 @@ def train(net, args, step_loss):
         for group in opt.param_groups:
             group["lr"] = args.lr / 25
         for step in range(25):
-            if step == 5:
-                run(step)[0].item()  # .item() waits for the device
+            loss = run(step)[0]
+            if step == 4:
+                loss.item()  # waits for the device
                 t1 = time.time()
-            else:
-                loss = run(step)[0]
         loss.item()
         first = 25
-        args.steps = first + max(1, int((args.minutes * 60 - (time.time() - t0)) / ((time.time() - t1) / 19)))
+        args.steps = first + max(1, int((args.minutes * 60 - (time.time() - t0)) / ((time.time() - t1) / 20)))
         print(f"{args.steps} steps fit in {args.minutes:g} min", flush=True)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=args.steps - first, pct_start=0.1)
     for step in range(first, args.steps):

@@ -226,6 +226,7 @@ function lighting(time: TimeOfDay): Light {
 type Project = (x: number, z: number, y?: number) => [number, number];
 
 const pts = (ps: [number, number][]) => ps.map((p) => `${p[0].toFixed(1)},${p[1].toFixed(1)}`).join(' ');
+const poly = (ps: [number, number][], fill: string, extra = '') => `<polygon points="${pts(ps)}" fill="${fill}"${extra}/>`;
 
 function shade(hex: string, k: number): string {
   const n = parseInt(hex.slice(1), 16);
@@ -347,7 +348,7 @@ function frontFacade(rng: Rng, project: Project, x0: number, x1: number, z: numb
  * surround and step, the leaf with its panels and handle, a glazed transom under the lintel.
  */
 function doorway(at: (u: number, y: number) => [number, number], w: number, h: number, leaf: string, wall: string): string {
-  const rect = (u0: number, u1: number, y0: number, y1: number, fill: string) => `<polygon points="${pts([at(u0, y0), at(u1, y0), at(u1, y1), at(u0, y1)])}" fill="${fill}"/>`;
+  const rect = (u0: number, u1: number, y0: number, y1: number, fill: string) => poly([at(u0, y0), at(u1, y0), at(u1, y1), at(u0, y1)], fill);
   const panels = [0.12, w / 2 + 0.05].map((u) => rect(u, u + w / 2 - 0.17, 0.3, h * 0.46, shade(leaf, 0.8)) + rect(u, u + w / 2 - 0.17, h * 0.52, h - 0.55, shade(leaf, 0.8))).join('');
   const [hx, hy] = at(w * 0.84, h * 0.47);
   const [hx2] = at(w * 0.84 + 0.06, h * 0.47);
@@ -579,7 +580,6 @@ function vehicle(rng: Rng, project: Project, kind: 'car' | 'van' | 'bike', x: nu
     return `<ellipse cx="${wx.toFixed(1)}" cy="${wy.toFixed(1)}" rx="${(r * 0.45).toFixed(1)}" ry="${r.toFixed(1)}" fill="#151515"/>`;
   };
   const shadow = [project(near - 0.2, zf - 0.2), project(far + 0.2, zf - 0.2), project(far + 0.2 + light.shadowDx, zb + 0.3), project(near - 0.2 + light.shadowDx, zb + 0.3)];
-  const poly = (ps: [number, number][], fill: string, extra = '') => `<polygon points="${pts(ps)}" fill="${fill}"${extra}/>`;
   const across = (t: number) => near * (1 - t) + far * t;
   const rearBand = (t0: number, t1: number, h0: number, h1: number) => [project(across(t0), zf, h0), project(across(t1), zf, h0), project(across(t1), zf, h1), project(across(t0), zf, h1)];
   const lights = (h0: number, h1: number, w: number) => poly(rearBand(0, w, h0, h1), '#b3261e') + poly(rearBand(1 - w, 1, h0, h1), '#b3261e');

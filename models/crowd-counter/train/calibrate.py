@@ -68,8 +68,8 @@ def main():
     ap.add_argument("--out", default=MODEL_DIR)
     args = ap.parse_args()
     torch.set_num_threads(1)
-    images, pairs = load_set(args.data)
-    images, points = images[: args.frames], [p for p, _ in pairs[: args.frames]]
+    images, points = load_set(args.data)
+    images, points = images[: args.frames], points[: args.frames]
     net = CrowdNet()
     if args.resume_graph:
         resume_from_graph(net, args.resume_graph, torch.rand(1, 3, HEIGHT * args.upscale, WIDTH * args.upscale))

@@ -122,9 +122,7 @@ class DensityExport(nn.Module):
         return torch.relu(self.net(self.enlarge(x))) / DENSITY_SCALE
 
 
-def load_set(root, upscale=1, people="box"):
-    """A set's frames, and for each its objects and density map on the frame enlarged `upscale` times (float16
-    when enlarged: ten thousand maps at 2× are 4.9 GB in float32), so that a crop on the stride grid is a slice."""
+def load_set(root):
     images, points = [], []
     for path in sorted(glob.glob(os.path.join(root, "images", "*.jpg"))):
         name = os.path.splitext(os.path.basename(path))[0]
@@ -140,9 +138,17 @@ def load_set(root, upscale=1, people="box"):
         # one unit of mass per object, spread over its box (centre, size in px)
         points.append(np.stack([p[:, 0], p[:, 1] * WIDTH, p[:, 2] * HEIGHT, p[:, 3] * WIDTH, p[:, 4] * HEIGHT], 1))
         images.append(img)
+    return np.stack(images), points
+
+
+def load_set_with_maps(root, upscale=1, people="box"):
+    """load_set, each frame's objects paired with its density map on the frame enlarged `upscale` times (float16
+    when enlarged: ten thousand maps at 2× are 4.9 GB in float32), so that a crop on the stride grid is a slice.
+    Module-level, so that loading processes can each make a set's maps."""
+    images, points = load_set(root)
     k = upscale
     maps = [density(p * [1, k, k, k, k], WIDTH * k, HEIGHT * k, people).astype(np.float16 if k > 1 else np.float32) for p in points]
-    return np.stack(images), list(zip(points, maps))
+    return images, list(zip(points, maps))
 
 
 def density(points, w, h, people="box"):
@@ -194,9 +200,15 @@ def make_batch(images, densities, idx, crop, rng, upscale=1):
             img, den = img[:, ::-1], den[:, :, ::-1]
         x[k] = img.transpose(2, 0, 1) / 255.0
         d[k] = den
-    gain = rng.uniform(0.8, 1.2, (len(idx), 3, 1, 1)).astype(np.float32)
-    x = np.clip(x * gain + rng.uniform(-0.06, 0.06, (len(idx), 1, 1, 1)).astype(np.float32), 0, 1)
-    return torch.from_numpy(x), torch.from_numpy(d)
+    return colour_jitter(torch.from_numpy(x), rng), torch.from_numpy(d)
+
+
+def colour_jitter(x, rng):
+    """A gain per channel and a brightness shift per crop, drawn from rng: light and camera white balance vary."""
+    n = x.shape[0]
+    gain = torch.from_numpy(rng.uniform(0.8, 1.2, (n, 3, 1, 1)).astype(np.float32)).to(x.device)
+    shift = torch.from_numpy(rng.uniform(-0.06, 0.06, (n, 1, 1, 1)).astype(np.float32)).to(x.device)
+    return (x * gain + shift).clamp(0, 1)
 
 
 class EnlargedFrames:
@@ -225,9 +237,7 @@ class EnlargedFrames:
         d = torch.stack([self.densities[i, :, y:y + ch // STRIDE, c:c + cw // STRIDE] for i, c, y in zip(idx, gx, gy)]).float()
         flip = torch.from_numpy(rng.random(n) < 0.5).to(self.device).view(n, 1, 1, 1)
         x, d = torch.where(flip, x.flip(3), x), torch.where(flip, d.flip(3), d)
-        gain = torch.from_numpy(rng.uniform(0.8, 1.2, (n, 3, 1, 1)).astype(np.float32)).to(self.device)
-        shift = torch.from_numpy(rng.uniform(-0.06, 0.06, (n, 1, 1, 1)).astype(np.float32)).to(self.device)
-        return (x * gain + shift).clamp(0, 1), d
+        return colour_jitter(x, rng), d
 
 
 def export(net, path, upscale=1):
@@ -246,7 +256,7 @@ def main():
     t0 = time.time()
     gpu = args.device != "cpu"
     # on a GPU machine, one process a set (its cores are many, and its memory holds them all)
-    images, pairs = load_sets_with(args.data, functools.partial(load_set, upscale=up, people=args.people), os.cpu_count() if gpu else 1)
+    images, pairs = load_sets_with(args.data, functools.partial(load_set_with_maps, upscale=up, people=args.people), os.cpu_count() if gpu else 1)
     points, densities = [p for p, _ in pairs], [d for _, d in pairs]
     if gpu:
         torch.backends.cudnn.benchmark = True  # fixed crop size: cuDNN picks its fastest kernels once
@@ -272,7 +282,7 @@ def main():
         l_local = ((F.avg_pool2d(torch.relu(out) - target, LOCAL_CELLS) * LOCAL_CELLS ** 2).abs().sum((1, 2, 3)) / DENSITY_SCALE).mean()
         return l_map + 2.0 * l_count + args.local_loss * l_local, f"(map {l_map.item():.3f}, count MAE {l_count.item():.2f}, local {l_local.item():.2f})"
 
-    minutes = train(net, args, step_loss)
+    minutes = train(net, args, step_loss, gpu=True)
     sha = save_and_export(net, args, MODEL_DIR, lambda n, path: export(n, path, up))
     write_model_card(args, len(images), sha, minutes)
     print(f"trained in {minutes:.1f} min, exported {os.path.join(args.out, 'model.onnx')}")
