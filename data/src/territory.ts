@@ -11,7 +11,7 @@ import { ACQUISITION_DATES, buildTerritory, VINTAGE_YEARS, vintageScene, type Te
 import type { Point } from './territory/types';
 
 /** Bumped whenever the output for a given seed changes, so stale demo data is regenerated. */
-export const GENERATOR_VERSION = 7;
+export const GENERATOR_VERSION = 8;
 export const DEMO_GSD = 0.2;
 export const DEMO_TILE = 512;
 

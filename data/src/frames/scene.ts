@@ -376,18 +376,20 @@ function tree(project: Project, x: number, z: number, h: number, light: Light): 
   const [, ty] = project(x, z, h);
   const r = (by - ty) * 0.42;
   const trunkW = Math.max(1.5, r * 0.12);
-  // the crown's dense core and the trunk hide what stands behind them
-  const shape: Shape = [[bx - r * 0.75, ty + r * 0.3, bx + r * 0.75, ty + r * 1.7], [bx - trunkW / 2, ty + r, bx + trunkW / 2, by]];
-  const svg = `<ellipse cx="${(bx + light.shadowDx * 8).toFixed(1)}" cy="${by.toFixed(1)}" rx="${(r * 1.1).toFixed(1)}" ry="${(r * 0.24).toFixed(1)}" fill="url(#softShadow)" fill-opacity="${light.shadowOpacity * 0.75}"/><rect x="${(bx - trunkW / 2).toFixed(1)}" y="${(ty + r).toFixed(1)}" width="${trunkW.toFixed(1)}" height="${(by - ty - r).toFixed(1)}" fill="#6b5a48"/><rect x="${(bx - trunkW / 2).toFixed(1)}" y="${(ty + r).toFixed(1)}" width="${trunkW.toFixed(1)}" height="${(by - ty - r).toFixed(1)}" fill="url(#bodyShade)"/>${foliage(bx, ty + r, r, x * 31 + z, light)}`;
+  const crown = foliage(bx, ty + r, r, x * 31 + z, light);
+  // the leaves as drawn, where they are mostly opaque, and the trunk hide what stands behind them
+  const shape: Shape = [...crown.cover, [bx - trunkW / 2, ty + r, bx + trunkW / 2, by]];
+  const svg = `<ellipse cx="${(bx + light.shadowDx * 8).toFixed(1)}" cy="${by.toFixed(1)}" rx="${(r * 1.1).toFixed(1)}" ry="${(r * 0.24).toFixed(1)}" fill="url(#softShadow)" fill-opacity="${light.shadowOpacity * 0.75}"/><rect x="${(bx - trunkW / 2).toFixed(1)}" y="${(ty + r).toFixed(1)}" width="${trunkW.toFixed(1)}" height="${(by - ty - r).toFixed(1)}" fill="#6b5a48"/><rect x="${(bx - trunkW / 2).toFixed(1)}" y="${(ty + r).toFixed(1)}" width="${trunkW.toFixed(1)}" height="${(by - ty - r).toFixed(1)}" fill="url(#bodyShade)"/>${crown.svg}`;
   return { svg, shape };
 }
 
 /**
  * A crown as a photograph shows it, computed per pixel: a ragged silhouette of lobes, clumps of leaves lit
  * on the sun's side and dark beneath and inside, single leaves at the pixel scale, and sky showing through
- * the gaps towards the edge. Placed by hashing (the scene's random stream is left as it was).
+ * the gaps towards the edge. Placed by hashing (the scene's random stream is left as it was). `cover`, the
+ * pixels at least half opaque, is what the crown hides of those behind it.
  */
-function foliage(cx: number, cy: number, r: number, key: number, light: Light): string {
+export function foliage(cx: number, cy: number, r: number, key: number, light: Pick<Light, 'shadowDx' | 'shadowOpacity'>): { svg: string; cover: Shape } {
   const half = Math.ceil(r * 1.3);
   const size = 2 * half;
   const rgba = new Uint8Array(size * size * 4);
@@ -428,7 +430,22 @@ function foliage(cx: number, cy: number, r: number, key: number, light: Light): 
       rgba[i + 3] = clampByte(255 * alpha);
     }
   }
-  return svgImage(cx - half, cy - half, size, size, rgba);
+  const x0 = Number((cx - half).toFixed(1)), y0 = Number((cy - half).toFixed(1));
+  return { svg: svgImage(x0, y0, size, size, rgba), cover: opaqueRuns(rgba, size, x0, y0) };
+}
+
+/** The rows' runs of pixels at least half opaque, as rectangles placed where the image is drawn. */
+function opaqueRuns(rgba: Uint8Array, size: number, x0: number, y0: number): Shape {
+  const runs: Shape = [];
+  for (let py = 0; py < size; py++) {
+    for (let px = 0; px < size; px++) {
+      if (rgba[(py * size + px) * 4 + 3]! < 128) continue;
+      const start = px;
+      while (px + 1 < size && rgba[(py * size + px + 1) * 4 + 3]! >= 128) px++;
+      runs.push([x0 + start, y0 + py, x0 + px + 1, y0 + py + 1]);
+    }
+  }
+  return runs;
 }
 
 function clip(x0: number, y0: number, x1: number, y1: number, W: number, H: number, cls: FrameBox['cls']): FrameBox | undefined {
