@@ -41,6 +41,7 @@ def training_args(model_dir, data, steps, batch, crop, lr):
     ap.add_argument("--resume-graph", help="a shipped model.onnx to start from, when its .pt checkpoint is gone (see resume_from_graph)")
     ap.add_argument("--checkpoint", default=None, help="where to save the trained weights (default .vigie/checkpoints/<id>.pt)")
     ap.add_argument("--device", default="cpu", help="cuda: train on a GPU, where the recipe supports it (the crowd counter)")
+    ap.add_argument("--frozen-norms", action="store_true", help="batch norms keep the statistics they were resumed with (fine-tuning on small batches)")
     ap.add_argument("--minutes", type=float, help="instead of --steps: as many steps as fit in this many minutes, timed on steps 5 to 25 (too many when trainings that share the device start later)")
     return ap
 
@@ -190,6 +191,10 @@ def train(net, args, step_loss, gpu=False):
     if args.resume_graph:
         unfold_norms(net, step_loss)
     net.train()
+    if args.frozen_norms:
+        for m in net.modules():
+            if isinstance(m, nn.BatchNorm2d):
+                m.eval()
 
     def run(step):
         loss, text = step_loss(step)
@@ -256,7 +261,7 @@ def write_card(args, card, data, minutes, sha, options=""):
         "data": data,
         "seed": SEED,
         "recipe": resumed + f"/usr/bin/python3 models/{card['id']}/train/train.py --data {args.data} --steps {args.steps} --batch {args.batch} --crop {args.crop} --lr {args.lr}"
-                  + (f" --device {args.device}" if args.device != "cpu" else "") + options,
+                  + (f" --device {args.device}" if args.device != "cpu" else "") + (" --frozen-norms" if args.frozen_norms else "") + options,
         "minutes": round(minutes, 1),
         **({"threads": args.threads} if args.device == "cpu" else {"device": args.device}),
     }, "file": "model.onnx", "sha256": sha})
