@@ -1,3 +1,4 @@
+import net from 'node:net';
 import os from 'node:os';
 import { sql as raw } from 'kysely';
 import postgres from 'postgres';
@@ -67,6 +68,46 @@ describe('the database pool across PostgreSQL restarts', () => {
     expect(after).toEqual(Array(20).fill('ok'));
     await database.close();
   }, 120_000);
+
+  it('a reserved connection cut while it fetches the array types reconnects, with no unhandled rejection', async () => {
+    // a proxy that cuts the first connection whose client asks for the array types, as a restart can
+    const target = new URL(external.url);
+    const serverPort = Number(target.port);
+    let cuts = 0;
+    const proxy = net.createServer((client) => {
+      const server = net.connect(serverPort, target.hostname);
+      client.on('data', (chunk) => {
+        if (cuts === 0 && chunk.includes('typarray')) {
+          cuts++;
+          client.destroy();
+          server.destroy();
+        } else server.write(chunk);
+      });
+      server.on('data', (chunk) => client.write(chunk));
+      client.on('error', () => server.destroy());
+      server.on('error', () => client.destroy());
+      client.on('close', () => server.destroy());
+      server.on('close', () => client.destroy());
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    target.port = String((proxy.address() as net.AddressInfo).port);
+    const sql = postgres(target.toString(), { max: 1, onnotice: () => {} });
+    try {
+      // every Kysely query reserves its connection, as this one does
+      expect(await outcome(sql.reserve().then((c) => c`select 1 as answer`.finally(() => c.release())))).toBe('ok');
+      await new Promise((r) => setTimeout(r, 200));
+      expect(cuts).toBe(1);
+      // postgres.js 3.4.9 dropped that query's promise (porsager/postgres#1192): patches/postgres@3.4.9.patch
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+      await sql.end({ timeout: 1 });
+      proxy.close();
+    }
+  }, 60_000);
 
   it('a query waiting for the pool’s only connection is served once that connection’s backend is terminated', async () => {
     database = await open(1);
