@@ -10,7 +10,7 @@ import { Rng } from './random';
 import { ringBounds } from './territory/geometry';
 import { buildTerritory, vintageScene, type Territory } from './territory/layout';
 import type { Point, VintageScene } from './territory/types';
-import type { Progress } from './territory';
+import { GENERATOR_VERSION, type Progress } from './territory';
 
 export type TrainingTask = 'dumps' | 'landcover' | 'crowd';
 export type TrainingSplit = 'train' | 'val' | 'test';
@@ -65,6 +65,8 @@ export interface ChipMeta {
 }
 
 export interface TrainingMeta {
+  /** the generator that made the set (its labels change with it: v8 relabelled the people under trees); absent before v8 */
+  generatorVersion?: number;
   task: TrainingTask;
   split: TrainingSplit;
   seed: number;
@@ -96,6 +98,7 @@ export async function generateTrainingSet(opts: TrainingOptions): Promise<Traini
     opts.onProgress?.(n + 1, count, `${task} ${split}`);
   }
   const meta: TrainingMeta = {
+    generatorVersion: GENERATOR_VERSION,
     task,
     split,
     seed,

@@ -69,9 +69,13 @@ def load_sets(spec, load_set, workers=1):
 
 
 def set_seeds(spec):
-    """The generator seeds of the sets in spec, read from their meta.json: "seed=42" or "seeds 42, 43"."""
-    seeds = [json.load(open(os.path.join(d, "meta.json"), encoding="utf-8")).get("seed", "?") for d in spec.split(",")]
-    return f"seed={seeds[0]}" if len(seeds) == 1 else "seeds " + ", ".join(str(s) for s in seeds)
+    """The generator seeds of the sets in spec, read from their meta.json: "seed=42" or "seeds 42, 43", then the
+    generator's version when every set records the same one (the labels change with it): "seeds 42, 43, generator v8"."""
+    metas = [json.load(open(os.path.join(d, "meta.json"), encoding="utf-8")) for d in spec.split(",")]
+    seeds = [m.get("seed", "?") for m in metas]
+    versions = {m.get("generatorVersion") for m in metas}
+    version = f", generator v{versions.pop()}" if len(versions) == 1 and None not in versions else ""
+    return (f"seed={seeds[0]}" if len(seeds) == 1 else "seeds " + ", ".join(str(s) for s in seeds)) + version
 
 
 def resume_from_graph(net, path, example):

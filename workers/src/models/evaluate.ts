@@ -113,7 +113,7 @@ export async function evaluateModel(modelDir: string, options: EvaluateOptions):
       command: options.command,
       runtime: `onnxruntime-node via @vigie/workers/runtime (${model.pool.size} session(s) × ${model.pool.intraOpNumThreads} thread(s)${model.passes > 1 ? `, ${model.passes} mirrored passes averaged` : ''})`,
       testSet: {
-        generator: '@vigie/data generateTrainingSet',
+        generator: `@vigie/data generateTrainingSet${meta.generatorVersion ? ` v${meta.generatorVersion}` : ''}`,
         task,
         split: meta.split,
         seed: meta.seed,

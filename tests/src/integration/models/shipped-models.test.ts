@@ -150,8 +150,8 @@ describe('crowd-counter', () => {
 
   it('matches the known people and vehicle counts of generated frames within the baseline tolerance', async () => {
     const { dir, meta } = await chips('crowd', 4);
-    // A frame's error is per-person noise (test split: a mean of 1.05 people, yet up to 3.6 on a frame of a few
-    // people, some half hidden by foliage): each frame within three times the card's test-split error, about
+    // A frame's error is per-person noise (on the test split, some frames of a few half-hidden people are off by
+    // several people): each frame within three times the card's test-split error, about
     // 2.4 standard deviations of that noise, or 15 % of a crowd. A better model gets a tighter bound; a card that
     // claimed a worse baseline than 1.5 people a frame would loosen it, so it fails here first.
     const results = model().card.metrics?.results as { maePeople: number } | undefined;
@@ -163,8 +163,8 @@ describe('crowd-counter', () => {
       const people = result.counts.find((c) => c.name === 'person')!.count;
       const vehicles = result.counts.find((c) => c.name === 'vehicle')!.count;
       const truth = frame.counts!;
-      // The card's test-split MAE (1.05 people, 0.30 vehicle) is still above the issue's people target, which the
-      // last test states and is expected to fail until a better model ships.
+      // The card's test-split people MAE is still above the issue's target, which the last test states and is
+      // expected to fail until a better model ships.
       expect(Math.abs(people - truth.person), `${frame.image}: ${people.toFixed(1)} people for ${truth.person}`).toBeLessThanOrEqual(Math.max(tolerance, 0.15 * truth.person));
       expect(Math.abs(vehicles - truth.vehicle), `${frame.image}: ${vehicles.toFixed(1)} vehicles for ${truth.vehicle}`).toBeLessThanOrEqual(2);
       expect(result.density?.width).toBe(model().card.input.width / 2); // stride 4 of the frame the graph enlarges twice
