@@ -4,7 +4,7 @@
  * the session pool; decode), against bare `session.run` on the same, already prepared tensors, measured
  * in the same run and interleaved image by image so that other load hits both sides alike.
  *
- *   pnpm exec tsx tests/bench/models.ts [--reps 20]
+ *   pnpm exec tsx tests/bench/models.ts [--reps 40]
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,6 +26,8 @@ export interface ModelBenchRow {
   input: string;
   sizeMB: number;
   sessions: string;
+  /** what crosses to the sessions: 8-bit pixels normalised inside the graph, or float tensors made in JavaScript */
+  feed: string;
   /** runs of the model per image: 1, or the card's mirrored passes */
   passes: number;
   /** median ms of bare session.run on prepared tensors, once per pass, one after the other */
@@ -76,7 +78,7 @@ function frameSource(dir: string, files: string[]): ImageSource {
 }
 
 export async function benchModels(opts: { reps?: number } = {}): Promise<ModelBenchRow[]> {
-  const reps = opts.reps ?? 20;
+  const reps = opts.reps ?? 40;
   const work = mkdtempSync(join(tmpdir(), 'vigie-bench-models-'));
   const rows: ModelBenchRow[] = [];
   try {
@@ -125,7 +127,8 @@ async function benchPath(folder: ModelFolder, source: ImageSource, images: numbe
       reads.push(performance.now() - t);
       return runTask(model, raster);
     };
-    for (let k = 0; k < 2; k++) {
+    // long enough a warm-up that the TIFF reader and the decoders run compiled, and the sessions' memory is in place
+    for (let k = 0; k < 8; k++) {
       await bareRun(k);
       await whole(k);
     }
@@ -154,6 +157,7 @@ async function benchPath(folder: ModelFolder, source: ImageSource, images: numbe
       input: `${folder.card.input.width}×${folder.card.input.height}`,
       sizeMB: round(readFileSync(folder.onnxPath).length / 1e6),
       sessions: `${model.pool.size}×${model.pool.intraOpNumThreads}`,
+      feed: model.pixelInput === true ? 'octets' : 'float',
       passes: model.passes,
       bareMs: round(bareMs),
       wholeMs: round(wholeMs),
@@ -176,9 +180,10 @@ export function printModels(rows: readonly ModelBenchRow[]): void {
         r.model,
         {
           tâche: r.task,
-          entrée: r.input,
+          taille: r.input,
           Mo: r.sizeMB,
           'sessions×threads': r.sessions,
+          'entrée': r.feed,
           passes: r.passes,
           'session.run nu (ms)': r.bareMs,
           'chemin complet (ms)': r.wholeMs,
@@ -190,6 +195,7 @@ export function printModels(rows: readonly ModelBenchRow[]): void {
     ),
   );
   console.log('Objectif : ratio ≤ 1,15 (médianes, une image à la fois ; débit mesuré avec toutes les sessions occupées).');
+  console.log('Entrée « octets » : les pixels 8 bits passent tels quels, la normalisation de la fiche est dans le graphe (pixel-graph.ts) ; le nu reçoit le tenseur float.');
   console.log('Passes en miroir (runtime.flips de la fiche) : le nu les enchaîne sur une session, le chemin de Vigie les répartit sur les sessions du pool.');
 }
 

@@ -20,27 +20,38 @@ export function mirrorsOf(flips: Flips): Mirror[] {
 }
 
 /**
- * The mirrors of an NCHW input tensor (N = 1), one per mirror, in buffers `spare` hands out when it has one of the
- * right size. Cut before the input's own buffer moves to a session.
+ * The mirrors of an input tensor, one per mirror: float NCHW (N = 1), or the uint8 NHWC pixels of a graph that
+ * normalises itself. In buffers `spare` hands out when it has one of the right size. Cut before the input's own
+ * buffer moves to a session.
  */
-export function mirroredInputs(tensor: ort.Tensor, mirrors: readonly Mirror[], spare: () => Float32Array | undefined = () => undefined): ort.Tensor[] {
+export function mirroredInputs<T extends Float32Array | Uint8Array>(tensor: ort.Tensor, mirrors: readonly Mirror[], spare: () => T | undefined = () => undefined): ort.Tensor[] {
+  const data = tensor.data as T;
+  if (tensor.type === 'uint8') {
+    const [, height, width, channels] = tensor.dims as [number, number, number, number];
+    return mirrors.map((m) => new ort.Tensor('uint8', mirrorPlanes(data, 1, height, width, m, spare(), channels), tensor.dims));
+  }
   const [, channels, height, width] = tensor.dims as [number, number, number, number];
-  const data = tensor.data as Float32Array;
   return mirrors.map((m) => new ort.Tensor('float32', mirrorPlanes(data, channels, height, width, m, spare()), tensor.dims));
 }
 
-/** `planes` planes of h × w values (NCHW with N = 1), each mirrored, into `out` (allocated when absent or of the wrong size). */
-export function mirrorPlanes(src: Float32Array, planes: number, h: number, w: number, m: Mirror, out?: Float32Array): Float32Array {
-  const dst = out?.length === src.length ? out : new Float32Array(src.length);
+/**
+ * `planes` planes of h × w pixels of `depth` interleaved values (NCHW: depth 1; NHWC: one plane), each mirrored,
+ * into `out` (allocated when absent or of the wrong size).
+ */
+export function mirrorPlanes<T extends Float32Array | Uint8Array>(src: T, planes: number, h: number, w: number, m: Mirror, out?: T, depth = 1): T {
+  const dst = out?.length === src.length ? out : (new (src.constructor as new (n: number) => T)(src.length));
+  const row = w * depth;
   for (let p = 0; p < planes; p++) {
     for (let y = 0; y < h; y++) {
-      const from = (p * h + (m.y ? h - 1 - y : y)) * w;
-      const to = (p * h + y) * w;
+      const from = (p * h + (m.y ? h - 1 - y : y)) * row;
+      const to = (p * h + y) * row;
       if (!m.x) {
-        dst.set(src.subarray(from, from + w), to);
+        dst.set(src.subarray(from, from + row), to);
         continue;
       }
-      for (let x = 0, back = from + w - 1; x < w; x++, back--) dst[to + x] = src[back]!;
+      for (let x = 0, back = from + row - depth; x < row; x += depth, back -= depth) {
+        for (let k = 0; k < depth; k++) dst[to + x + k] = src[back + k]!;
+      }
     }
   }
   return dst;

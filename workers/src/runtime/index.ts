@@ -2,6 +2,7 @@
 export * from './card';
 export * from './raster';
 export * from './preprocess';
+export * from './pixel-graph';
 export * from './session-pool';
 export * from './detection';
 export * from './nms';

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type ort from 'onnxruntime-node';
 import { VigieError } from '@vigie/api/errors';
@@ -10,7 +11,8 @@ import { decodeYolox } from './decoders/yolox';
 import { addMirrored, mirroredInputs, mirrorsOf } from './flips';
 import { cardMismatchError, compareSignatureWithCard, sessionSignature } from './inspect';
 import { nms } from './nms';
-import { preprocess, type LetterboxTransform } from './preprocess';
+import { PIXEL_INPUT, pixelGraph } from './pixel-graph';
+import { pixelInput, preprocess, type LetterboxTransform } from './preprocess';
 import { rasterFromEncoded, type RasterImage } from './raster';
 import { SessionPool, type Outputs, type SessionPoolOptions } from './session-pool';
 
@@ -36,6 +38,8 @@ export interface LoadedModel {
   pool: SessionPool;
   /** runs of the model per image: 1, or 2 or 4 with mirrored passes (`runtime.flips` of a segmentation or density card) */
   passes: number;
+  /** 8-bit images go in as bytes, normalised inside the graph (pixel-graph.ts); otherwise, or when not, why not */
+  pixelInput: true | { unchanged: string };
   /** boxes in source-image pixels, NMS applied */
   detect(image: ModelImage, options?: DetectOptions): Promise<Detection[]>;
   /** class map at source-image resolution */
@@ -67,36 +71,53 @@ export async function loadModel(dir: string, options: LoadModelOptions = {}): Pr
     }
   }
   // Caller's options first (a worker's config), then the card's, then one session per core.
-  const pool = await SessionPool.create(onnxPath, {
+  const poolOptions = {
     sessions: options.sessions ?? card.runtime?.sessions,
     intraOpNumThreads: options.intraOpNumThreads ?? card.runtime?.intraOpNumThreads,
-  });
+  };
+  const rewrite = pixelGraph(new Uint8Array(await readFile(onnxPath)), card);
+  const pool = await SessionPool.create(onnxPath, { ...poolOptions, graph: 'bytes' in rewrite ? rewrite.bytes : undefined });
   const { inputs, outputs } = sessionSignature(pool.metadata);
-  const problems = compareSignatureWithCard(inputs, outputs, card);
+  // the card speaks of the model's own input, which the rewrite computes from the pixels
+  const declared = 'bytes' in rewrite ? inputs.map((i) => (i.name === PIXEL_INPUT ? rewrite.input : i)) : inputs;
+  const problems = compareSignatureWithCard(declared, outputs, card);
   if (problems.length > 0) {
     await pool.close();
     throw cardMismatchError(card, problems);
   }
-  return modelFromPool(card, pool, options.flips);
+  return modelFromPool(card, pool, options.flips, 'bytes' in rewrite ? true : rewrite);
 }
 
-export function modelFromPool(card: ModelCard, pool: SessionPool, flips: Flips = card.runtime?.flips ?? 'none'): LoadedModel {
+export function modelFromPool(
+  card: ModelCard,
+  pool: SessionPool,
+  flips: Flips = card.runtime?.flips ?? 'none',
+  pixels: LoadedModel['pixelInput'] = { unchanged: 'pool sans graphe réécrit' },
+): LoadedModel {
   const mirrors = MIRRORABLE.includes(card.output.format) ? mirrorsOf(flips) : [];
   // Input buffers go back here once their run is over, so steady-state inference allocates none.
-  const spareInputs: Float32Array[] = [];
+  const spareFloats: Float32Array[] = [];
+  const spareBytes: Uint8Array[] = [];
   const spareLimit = (pool.size + 1) * (1 + mirrors.length);
   const run = async (tensor: ort.Tensor) => {
-    const { outputs, inputs } = await pool.runTransferring({ [card.input.name]: tensor });
-    const spare = inputs[card.input.name]?.data;
-    if (spare instanceof Float32Array && spareInputs.length < spareLimit) spareInputs.push(spare);
+    const name = tensor.type === 'uint8' ? PIXEL_INPUT : card.input.name;
+    const { outputs, inputs } = await pool.runTransferring({ [name]: tensor }, { plain: name !== PIXEL_INPUT });
+    const spare = inputs[name]?.data;
+    if (spare instanceof Float32Array && spareFloats.length < spareLimit) spareFloats.push(spare);
+    if (spare instanceof Uint8Array && spareBytes.length < spareLimit) spareBytes.push(spare);
     return outputTensor(card, outputs);
   };
   const infer = async (image: ModelImage) => {
     const raster = isRaster(image) ? image : await rasterFromEncoded(image);
-    const { tensor, transform } = await preprocess(card, raster, spareInputs.pop());
+    // 8-bit pixels as they are when the graph normalises them, float tensors otherwise
+    const { tensor, transform } =
+      pixels === true && raster.data instanceof Uint8Array
+        ? await pixelInput(card, raster as RasterImage & { data: Uint8Array }, spareBytes.pop())
+        : await preprocess(card, raster, spareFloats.pop());
     if (mirrors.length === 0) return { output: await run(tensor), transform };
     // the passes share the pool's sessions
-    const [own, ...others] = await Promise.all([tensor, ...mirroredInputs(tensor, mirrors, () => spareInputs.pop())].map(run));
+    const spare = () => (tensor.type === 'uint8' ? spareBytes.pop() : spareFloats.pop());
+    const [own, ...others] = await Promise.all([tensor, ...mirroredInputs(tensor, mirrors, spare)].map(run));
     const [, classes, outHeight, outWidth] = own!.dims as [number, number, number, number];
     others.forEach((o, k) => addMirrored(own!.data, o.data, classes, outHeight, outWidth, mirrors[k]!));
     // a density map's counts are its sums: the passes' mean keeps them
@@ -126,6 +147,7 @@ export function modelFromPool(card: ModelCard, pool: SessionPool, flips: Flips =
     card,
     pool,
     passes: 1 + mirrors.length,
+    pixelInput: pixels,
     infer,
     detect,
     async segment(image) {

@@ -50,13 +50,8 @@ export function bandIndices(card: ModelCard, image: Pick<RasterImage, 'bands'>):
   return card.input.channelOrder.map((band) => image.bands.indexOf(band));
 }
 
-/**
- * Source image → NCHW float32 tensor [1, C, H, W] as the card describes, with the transform back.
- * `reuse`, a buffer of C × H × W floats no run still reads, is overwritten instead of allocating:
- * fresh 3 MB buffers cost page faults that show on the benchmark.
- */
-export async function preprocess(card: ModelCard, image: RasterImage, reuse?: Float32Array): Promise<PreprocessedInput> {
-  const { width: inW, height: inH, channels, scale, mean, std, padValue } = card.input;
+/** What both kinds of model input are cut from: the card's bands, the transform, and the pixels resized to fit. */
+async function fitted(card: ModelCard, image: RasterImage) {
   const sources = bandIndices(card, image);
   const bandCount = image.bands.length;
   if (image.data.length !== image.width * image.height * bandCount) {
@@ -66,22 +61,63 @@ export async function preprocess(card: ModelCard, image: RasterImage, reuse?: Fl
   const resizedWidth = Math.round(image.width * transform.scaleX);
   const resizedHeight = Math.round(image.height * transform.scaleY);
   const pixels = await resize(image, resizedWidth, resizedHeight);
+  const { width: inW, height: inH } = card.input;
+  const geometry: Geometry = { inW, plane: inW * inH, resizedWidth, resizedHeight, padX: transform.padX, padY: transform.padY, bandCount };
+  return { sources, transform, pixels, geometry, padded: resizedWidth !== inW || resizedHeight !== inH };
+}
 
+/**
+ * Source image → NCHW float32 tensor [1, C, H, W] as the card describes, with the transform back.
+ * `reuse`, a buffer of C × H × W floats no run still reads, is overwritten instead of allocating:
+ * fresh 3 MB buffers cost page faults that show on the benchmark.
+ */
+export async function preprocess(card: ModelCard, image: RasterImage, reuse?: Float32Array): Promise<PreprocessedInput> {
+  const { width: inW, height: inH, channels, scale, mean, std, padValue } = card.input;
+  const { sources, transform, pixels, geometry, padded } = await fitted(card, image);
   const plane = inW * inH;
   const out = reuse?.length === channels * plane ? reuse : new Float32Array(channels * plane);
   // value = (pixel × scale − mean) / std, folded into one multiply-add per channel
   const gain = mean.map((_, c) => scale / std[c]!);
   const offset = mean.map((m, c) => -m / std[c]!);
-  if (resizedWidth !== inW || resizedHeight !== inH) {
+  if (padded) {
     for (let c = 0; c < channels; c++) out.fill(padValue * gain[c]! + offset[c]!, c * plane, (c + 1) * plane);
   }
-  const geometry = { inW, plane, resizedWidth, resizedHeight, padX: transform.padX, padY: transform.padY, bandCount };
   if (pixels instanceof Uint8Array && channels === 3) {
     fillRgb8(out, pixels, sources, gain, offset, geometry);
   } else {
     for (let c = 0; c < channels; c++) fillChannel(out, pixels, c, sources[c]!, gain[c]!, offset[c]!, geometry);
   }
   return { tensor: new ort.Tensor('float32', out, [1, channels, inH, inW]), transform };
+}
+
+/**
+ * 8-bit image → uint8 [1, H, W, C]: the pixels in the card's channel order, resized and letterboxed with the pad
+ * value, not normalised — the input of a graph that normalises them itself (pixel-graph.ts). `reuse` as above.
+ */
+export async function pixelInput(card: ModelCard, image: RasterImage & { data: Uint8Array }, reuse?: Uint8Array): Promise<PreprocessedInput> {
+  const { width: inW, height: inH, channels, padValue } = card.input;
+  const { sources, transform, pixels, geometry, padded } = await fitted(card, image);
+  const { resizedWidth, resizedHeight, padX, padY, bandCount } = geometry;
+  const out = reuse?.length === channels * inW * inH ? reuse : new Uint8Array(channels * inW * inH);
+  if (padded) out.fill(padValue);
+  const asIs = pixels instanceof Uint8Array && bandCount === channels && sources.every((s, c) => s === c);
+  if (asIs && !padded) {
+    out.set(pixels);
+  } else {
+    for (let y = 0; y < resizedHeight; y++) {
+      const src = y * resizedWidth * bandCount;
+      const dst = ((y + padY) * inW + padX) * channels;
+      if (asIs) {
+        out.set(pixels.subarray(src, src + resizedWidth * channels), dst);
+        continue;
+      }
+      // bands picked and reordered
+      for (let x = 0; x < resizedWidth; x++) {
+        for (let c = 0; c < channels; c++) out[dst + x * channels + c] = pixels[src + x * bandCount + sources[c]!]!;
+      }
+    }
+  }
+  return { tensor: new ort.Tensor('uint8', out, [1, inH, inW, channels]), transform };
 }
 
 interface Geometry {
@@ -144,11 +180,15 @@ async function resize(image: RasterImage, width: number, height: number): Promis
   return resizeBilinear(image, width, height);
 }
 
-/** Pixel-centre-aligned bilinear resize of interleaved data, any band count and sample type. */
-export function resizeBilinear(image: RasterImage, width: number, height: number): Float32Array {
+/**
+ * Pixel-centre-aligned bilinear resize of interleaved data, any band count and sample type. Bytes stay bytes
+ * (rounded), as sharp's do: an 8-bit image reads the same whichever path resized it.
+ */
+export function resizeBilinear(image: RasterImage, width: number, height: number): Float32Array | Uint8Array {
   const channels = image.bands.length;
   const { data, width: sw, height: sh } = image;
-  const out = new Float32Array(width * height * channels);
+  const bytes = data instanceof Uint8Array;
+  const out = bytes ? new Uint8ClampedArray(width * height * channels) : new Float32Array(width * height * channels);
   const x0s = new Int32Array(width);
   const x1s = new Int32Array(width);
   const wxs = new Float32Array(width);
@@ -179,5 +219,5 @@ export function resizeBilinear(image: RasterImage, width: number, height: number
       }
     }
   }
-  return out;
+  return bytes ? new Uint8Array(out.buffer) : (out as Float32Array);
 }

@@ -11,6 +11,16 @@ export interface SessionPoolOptions {
    * (1 with one session per core), so N sessions never oversubscribe the machine.
    */
   intraOpNumThreads?: number;
+  /**
+   * the model as the sessions should load it, when it differs from the file (rewritten to take pixels: see
+   * pixel-graph.ts); runs with `plain` then go to the file itself, opened in each thread at its first such run
+   */
+  graph?: Uint8Array;
+}
+
+export interface RunOptions {
+  /** run the file as it is rather than the pool's `graph` */
+  plain?: boolean;
 }
 
 export type Feeds = Record<string, ort.Tensor>;
@@ -37,6 +47,7 @@ interface WireTensor {
 interface Job {
   id: number;
   feeds: Record<string, WireTensor>;
+  plain: boolean;
   transfer: ArrayBuffer[];
   resolve: (result: RunResult) => void;
   reject: (error: Error) => void;
@@ -79,7 +90,7 @@ export class SessionPool {
       executionMode: 'sequential',
       graphOptimizationLevel: 'all',
     };
-    const started = await Promise.allSettled(Array.from({ length: size }, () => startWorker(onnxPath, sessionOptions)));
+    const started = await Promise.allSettled(Array.from({ length: size }, () => startWorker(onnxPath, sessionOptions, options.graph)));
     const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failed) {
       await Promise.all(started.map((s) => (s.status === 'fulfilled' ? s.value.worker.terminate() : undefined)));
@@ -99,16 +110,16 @@ export class SessionPool {
   }
 
   /** Runs the feeds on the next free session. The feeds are copied and stay usable. */
-  async run(feeds: Feeds): Promise<Outputs> {
-    return (await this.submit(feeds, false)).outputs;
+  async run(feeds: Feeds, options: RunOptions = {}): Promise<Outputs> {
+    return (await this.submit(feeds, false, options)).outputs;
   }
 
   /**
    * Same, but the feeds' buffers move to the session thread instead of being copied (they read as
    * empty meanwhile) and come back in `inputs`, ready to be refilled for the next image.
    */
-  runTransferring(feeds: Feeds): Promise<RunResult> {
-    return this.submit(feeds, true);
+  runTransferring(feeds: Feeds, options: RunOptions = {}): Promise<RunResult> {
+    return this.submit(feeds, true, options);
   }
 
   async close(): Promise<void> {
@@ -118,7 +129,7 @@ export class SessionPool {
     await Promise.all(this.slots.map((slot) => slot.worker.terminate()));
   }
 
-  private submit(feeds: Feeds, transfer: boolean): Promise<RunResult> {
+  private submit(feeds: Feeds, transfer: boolean, { plain = false }: RunOptions): Promise<RunResult> {
     if (this.closed) return Promise.reject(closedError());
     const wire: Record<string, WireTensor> = {};
     const buffers: ArrayBuffer[] = [];
@@ -130,7 +141,7 @@ export class SessionPool {
       }
     }
     return new Promise<RunResult>((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, feeds: wire, transfer: buffers, resolve, reject });
+      this.queue.push({ id: this.nextId++, feeds: wire, plain, transfer: buffers, resolve, reject });
       this.dispatch();
     });
   }
@@ -140,7 +151,7 @@ export class SessionPool {
       const slot = this.idle.pop()!;
       const job = this.queue.shift()!;
       try {
-        slot.worker.postMessage({ type: 'run', id: job.id, feeds: job.feeds }, job.transfer);
+        slot.worker.postMessage({ type: 'run', id: job.id, feeds: job.feeds, plain: job.plain }, job.transfer);
         slot.job = job;
       } catch (error) {
         // e.g. a feed whose buffer an earlier transferring run still holds
@@ -196,8 +207,12 @@ function closedError(): VigieError {
   return new VigieError('model_closed', 'Le modèle a été déchargé.', 500);
 }
 
-function startWorker(onnxPath: string, sessionOptions: ort.InferenceSession.SessionOptions): Promise<{ worker: Worker; metadata: GraphMetadata }> {
-  const worker = new Worker(new URL('./session-worker.mjs', import.meta.url), { workerData: { onnxPath, sessionOptions } });
+function startWorker(
+  onnxPath: string,
+  sessionOptions: ort.InferenceSession.SessionOptions,
+  graph: Uint8Array | undefined,
+): Promise<{ worker: Worker; metadata: GraphMetadata }> {
+  const worker = new Worker(new URL('./session-worker.mjs', import.meta.url), { workerData: { onnxPath, graph, sessionOptions } });
   return new Promise((resolve, reject) => {
     const onError = (error: Error) => reject(error);
     worker.once('error', onError);

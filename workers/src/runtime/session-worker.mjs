@@ -1,17 +1,20 @@
 // One onnxruntime session in its own thread. onnxruntime-node runs `session.run` synchronously on
 // the calling thread, so sessions in one thread never overlap: the pool puts each in a worker.
 // Plain JavaScript so that it starts the same under tsx, vitest and node.
+// With `graph` (the model rewritten to take pixels, see pixel-graph.ts) the file itself opens only when a run asks
+// for it (`plain`: an image that is not 8-bit).
 import { parentPort, workerData } from 'node:worker_threads';
 import ort from 'onnxruntime-node';
 
-const { onnxPath, sessionOptions } = workerData;
+const { onnxPath, graph, sessionOptions } = workerData;
 
 const metadata = (values) =>
   values.map((m) => (m.isTensor ? { name: m.name, isTensor: true, type: m.type, shape: [...m.shape] } : { name: m.name, isTensor: false }));
 
 let session;
+let plain;
 try {
-  session = await ort.InferenceSession.create(onnxPath, sessionOptions);
+  session = await ort.InferenceSession.create(graph ?? onnxPath, sessionOptions);
   parentPort.postMessage({ type: 'ready', inputMetadata: metadata(session.inputMetadata), outputMetadata: metadata(session.outputMetadata) });
 } catch (error) {
   parentPort.postMessage({ type: 'failed', message: error instanceof Error ? error.message : String(error) });
@@ -20,14 +23,17 @@ try {
 parentPort.on('message', async (message) => {
   if (message.type === 'close') {
     await session?.release();
+    await (await plain)?.release();
     parentPort.close();
     return;
   }
   const { id, feeds } = message;
   try {
+    if (message.plain && graph) plain ??= ort.InferenceSession.create(onnxPath, sessionOptions);
+    const target = message.plain && graph ? await plain : session;
     const tensors = {};
     for (const [name, t] of Object.entries(feeds)) tensors[name] = new ort.Tensor(t.type, t.data, t.dims);
-    const outputs = await session.run(tensors);
+    const outputs = await target.run(tensors);
     const result = {};
     const transfer = [];
     for (const [name, t] of Object.entries(outputs)) {

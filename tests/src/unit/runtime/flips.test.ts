@@ -35,6 +35,17 @@ describe('mirrored passes', () => {
     expect([...mirrorPlanes(planes, 2, 2, 3, { x: true, y: true })]).toEqual([12, 11, 10, 2, 1, 0, 112, 111, 110, 102, 101, 100]);
   });
 
+  it('mirrors interleaved pixels (NHWC bytes) as it mirrors planes: each pixel keeps its bands in order', () => {
+    // the two planes above, interleaved: pixel (y, x) holds [10y + x, 100 + 10y + x]
+    const pixels = Uint8Array.from([0, 100, 1, 101, 2, 102, 10, 110, 11, 111, 12, 112]);
+    const interleave = (p: Float32Array) => [0, 1, 2, 3, 4, 5].flatMap((i) => [p[i]!, p[6 + i]!]);
+    for (const m of mirrorsOf('both')) {
+      const mirrored = mirrorPlanes(pixels, 1, 2, 3, m, undefined, 2);
+      expect(mirrored).toBeInstanceOf(Uint8Array);
+      expect([...mirrored]).toEqual(interleave(mirrorPlanes(planes, 2, 2, 3, m)));
+    }
+  });
+
   it('writes into the buffer it is given when its size fits, and allocates otherwise', () => {
     const spare = new Float32Array(12);
     expect(mirrorPlanes(planes, 2, 2, 3, { x: true, y: false }, spare)).toBe(spare);

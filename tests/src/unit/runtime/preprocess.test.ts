@@ -72,4 +72,10 @@ describe('resizeBilinear', () => {
     const out = resizeBilinear({ data: Float32Array.from([0, 100]), width: 2, height: 1, bands: ['R'] }, 4, 1);
     expect([...out]).toEqual([0, 25, 75, 100]);
   });
+
+  it('keeps bytes as bytes, rounded, as sharp does for up to 4 bands', () => {
+    const out = resizeBilinear({ data: Uint8Array.from([0, 10, 255, 1, 11, 255]), width: 2, height: 1, bands: ['R', 'G', 'B'] }, 4, 1);
+    expect(out).toBeInstanceOf(Uint8Array);
+    expect([...out]).toEqual([0, 10, 255, 0, 10, 255, 1, 11, 255, 1, 11, 255]);
+  });
 });

@@ -1,0 +1,106 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openBareSession } from '@vigie/workers/models';
+import {
+  addMirrored,
+  loadModel,
+  loadModelCard,
+  mirroredInputs,
+  mirrorsOf,
+  pixelGraph,
+  preprocess,
+  type LoadedModel,
+  type ModelCard,
+  type RasterImage,
+} from '@vigie/workers/runtime';
+
+const fixtures = fileURLToPath(new URL('../../../fixtures/models/', import.meta.url));
+const shipped = fileURLToPath(new URL('../../../../models/', import.meta.url));
+
+function texture(width: number, height: number, bands: RasterImage['bands'], depth: 8 | 16 = 8): RasterImage {
+  const data = depth === 8 ? new Uint8Array(width * height * bands.length) : new Uint16Array(width * height * bands.length);
+  for (let i = 0; i < data.length; i++) data[i] = (i * 2654435761) >>> 24;
+  return { data, width, height, bands };
+}
+
+const open: LoadedModel[] = [];
+afterAll(async () => {
+  await Promise.all(open.map((m) => m.close()));
+});
+
+/** The model's output through onnxruntime on the file itself, fed the float tensor made in JavaScript, with the card's mirrored passes. */
+async function reference(dir: string, card: ModelCard, image: RasterImage, flips: 'none' | 'both') {
+  const session = await openBareSession(join(dir, card.file), 1);
+  try {
+    const { tensor } = await preprocess(card, image);
+    const outputs = [];
+    for (const t of [tensor, ...mirroredInputs(tensor, mirrorsOf(flips))]) outputs.push((await session.run({ [card.input.name]: t }))[card.output.name]!);
+    const sum = outputs[0]!.data as Float32Array;
+    const [, planes, h, w] = outputs[0]!.dims as number[];
+    outputs.slice(1).forEach((o, k) => addMirrored(sum, o.data as Float32Array, planes!, h!, w!, mirrorsOf(flips)[k]!));
+    return sum;
+  } finally {
+    await session.release();
+  }
+}
+
+function expectClose(actual: Float32Array, expected: Float32Array) {
+  expect(actual.length).toBe(expected.length);
+  let worst = 0;
+  let scale = 1;
+  for (let i = 0; i < expected.length; i++) {
+    worst = Math.max(worst, Math.abs(actual[i]! - expected[i]!));
+    scale = Math.max(scale, Math.abs(expected[i]!));
+  }
+  expect(worst / scale).toBeLessThan(1e-4);
+}
+
+describe('models fed 8-bit pixels, normalised inside their graph', () => {
+  const cases = [
+    ['random-yolov8 (centred letterbox)', join(fixtures, 'random-yolov8'), ['R', 'G', 'B']],
+    ['random-yolox (BGR, top-left letterbox, not normalised)', join(fixtures, 'random-yolox'), ['R', 'G', 'B']],
+    ['random-segmentation-nir (4 bands, own mean and std)', join(fixtures, 'random-segmentation-nir'), ['NIR', 'R', 'G', 'B', 'B']],
+    ['random-density', join(fixtures, 'random-density'), ['R', 'G', 'B']],
+    ['dumps-detector', join(shipped, 'dumps-detector'), ['R', 'G', 'B']],
+    ['landcover-segmenter', join(shipped, 'landcover-segmenter'), ['R', 'G', 'B']],
+    ['crowd-counter', join(shipped, 'crowd-counter'), ['R', 'G', 'B']],
+  ] as const;
+
+  it.each(cases)('%s: same output as the float tensor made in JavaScript, bands picked and image resized', async (_, dir, bands) => {
+    const model = await loadModel(dir, { sessions: 1, flips: 'none' });
+    open.push(model);
+    expect(model.pixelInput).toBe(true);
+    const { card } = model;
+    const image = texture(card.input.width + 13, card.input.height - 7, bands);
+    const { output } = await model.infer(image);
+    expectClose(output.data as Float32Array, await reference(dir, card, image, 'none'));
+  });
+
+  it('mirrored passes of bytes add up to those of float tensors, and a 16-bit image takes the float path on the same pool', async () => {
+    const dir = join(fixtures, 'random-segmentation-nir');
+    const model = await loadModel(dir, { sessions: 2, flips: 'both' });
+    open.push(model);
+    expect(model.passes).toBe(4);
+    const bytes = texture(40, 30, ['R', 'G', 'B', 'NIR']);
+    expectClose((await model.infer(bytes)).output.data as Float32Array, await reference(dir, model.card, bytes, 'both'));
+    const deep = texture(40, 30, ['R', 'G', 'B', 'NIR'], 16);
+    expectClose((await model.infer(deep)).output.data as Float32Array, await reference(dir, model.card, deep, 'both'));
+    // and back to bytes: the pool serves both kinds of run in turn
+    expectClose((await model.infer(bytes)).output.data as Float32Array, await reference(dir, model.card, bytes, 'both'));
+  });
+
+  it('leaves as it is a graph it cannot rewrite safely, saying why, and the model still runs', async () => {
+    const dir = join(fixtures, 'random-yolov8');
+    const card = await loadModelCard(dir);
+    const file = new Uint8Array(await readFile(join(dir, card.file)));
+    const rewritten = pixelGraph(file, card);
+    expect(rewritten).toMatchObject({ input: { name: 'images', type: 'float32', shape: [1, 3, 64, 64] } });
+    expect(pixelGraph((rewritten as { bytes: Uint8Array }).bytes, card)).toEqual({ unchanged: expect.stringMatching(/vigie\./) });
+    expect(pixelGraph(file, { ...card, input: { ...card.input, padValue: 300 } })).toEqual({ unchanged: expect.stringMatching(/octet/) });
+    expect(pixelGraph(file, { ...card, input: { ...card.input, channels: 4 } })).toEqual({ unchanged: expect.stringMatching(/float32 \[1, 4, 64, 64\]/) });
+    expect(pixelGraph(file, { ...card, input: { ...card.input, name: 'x' } })).toEqual({ unchanged: expect.stringMatching(/« x »/) });
+    expect(pixelGraph(new TextEncoder().encode('not a model'), card)).toHaveProperty('unchanged');
+  });
+});
