@@ -9,6 +9,7 @@ import {
   checkModelAgainstCard,
   loadModel,
   loadModelCard,
+  measurePathOverhead,
   mergeChipDetections,
   mosaicChipClassMaps,
   preprocess,
@@ -165,6 +166,16 @@ describe('running exported models through the pool', () => {
     expect(result.total).toBeCloseTo(sum, 3);
     expect(result.counts).toEqual([{ classId: 0, name: 'personne', count: result.total }]);
     await expect(model.detect(texture(8, 8))).rejects.toMatchObject({ code: 'model_task_mismatch' });
+  });
+
+  it('benchmarks the path against bare runs of the file itself, which a pool fed bytes opens for them', async () => {
+    const model = await load('random-yolov8', { sessions: 2 });
+    expect(model.pixelInput).toBe(true);
+    const overhead = await measurePathOverhead(model, [texture(64, 64), texture(80, 48)], 4);
+    for (const ms of [overhead.bareMs, overhead.wholeMs, overhead.pipelinedMs, overhead.bareBusyMs]) {
+      expect(Number.isFinite(ms) && ms > 0).toBe(true);
+    }
+    expect(model.pool.load).toEqual({ busy: 0, waiting: 0 });
   });
 
   it('queues runs beyond the pool size and answers every one', async () => {
