@@ -54,16 +54,22 @@ export function pixelGraph(model: Uint8Array, card: ModelCard): PixelGraph | { u
   if (!declared || declared.type !== 'float32' || declared.shape.length !== 4 || !fits(n, 1) || c !== channels || !fits(h, height) || !fits(w, width)) {
     return { unchanged: `entrée « ${card.input.name} » autre que float32 [1, ${channels}, ${height}, ${width}]` };
   }
-  // (pixel × scale − mean) / std as one multiply and one add per channel
+  // (pixel × scale − mean) / std as one multiply and one add per channel, each left out where it changes nothing
+  // (YOLOX takes raw 0–255 values, Ultralytics models only divide by 255)
   const gain = mean.map((_, k) => scale / std[k]!);
   const offset = mean.map((m, k) => -m / std[k]!);
+  const steps = [
+    { op: 'Mul', constant: 'vigie.gain', values: gain, needed: gain.some((g) => g !== 1) },
+    { op: 'Add', constant: 'vigie.offset', values: offset, needed: offset.some((o) => o !== 0) },
+  ].filter((step) => step.needed);
+  // Cast → Transpose → the steps, the last of them writing the model's input
+  const outputs = ['vigie.planes', ...steps.map((step) => `${step.constant}.applied`)];
+  outputs[outputs.length - 1] = card.input.name;
   const added = [
     messageField(1, [node('Cast', 'vigie.cast', [PIXEL_INPUT], ['vigie.float'], [{ name: 'to', int: ONNX_TYPE.float }])]),
-    messageField(1, [node('Transpose', 'vigie.nchw', ['vigie.float'], ['vigie.planes'], [{ name: 'perm', ints: [0, 3, 1, 2] }])]),
-    messageField(1, [node('Mul', 'vigie.scale', ['vigie.planes', 'vigie.gain'], ['vigie.scaled'])]),
-    messageField(1, [node('Add', 'vigie.shift', ['vigie.scaled', 'vigie.offset'], [card.input.name])]),
-    messageField(5, [floatTensor('vigie.gain', [1, channels, 1, 1], gain)]),
-    messageField(5, [floatTensor('vigie.offset', [1, channels, 1, 1], offset)]),
+    messageField(1, [node('Transpose', 'vigie.transpose', ['vigie.float'], [outputs[0]!], [{ name: 'perm', ints: [0, 3, 1, 2] }])]),
+    ...steps.map((step, k) => messageField(1, [node(step.op, `${step.constant}.node`, [outputs[k]!, step.constant], [outputs[k + 1]!])])),
+    ...steps.map((step) => messageField(5, [floatTensor(step.constant, [1, channels, 1, 1], step.values)])),
     messageField(11, [valueInfo(PIXEL_INPUT, ONNX_TYPE.uint8, [1, height, width, channels])]),
   ];
   // the new nodes first, so the node list stays in topological order; the model's input is now computed

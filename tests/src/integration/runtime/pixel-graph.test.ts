@@ -91,6 +91,19 @@ describe('models fed 8-bit pixels, normalised inside their graph', () => {
     expectClose((await model.infer(bytes)).output.data as Float32Array, await reference(dir, model.card, bytes, 'both'));
   });
 
+  it('adds only the steps that change the values: none for YOLOX (raw 0–255), a division for Ultralytics, both for a mean and std', async () => {
+    const added = async (id: string) => {
+      const dir = join(fixtures, id);
+      const card = await loadModelCard(dir);
+      const rewrite = pixelGraph(new Uint8Array(await readFile(join(dir, card.file))), card) as { bytes: Uint8Array };
+      const text = Buffer.from(rewrite.bytes);
+      return ['vigie.gain', 'vigie.offset'].filter((name) => text.includes(name));
+    };
+    expect(await added('random-yolox')).toEqual([]);
+    expect(await added('random-yolov8')).toEqual(['vigie.gain']);
+    expect(await added('random-segmentation-nir')).toEqual(['vigie.gain', 'vigie.offset']);
+  });
+
   it('leaves as it is a graph it cannot rewrite safely, saying why, and the model still runs', async () => {
     const dir = join(fixtures, 'random-yolov8');
     const card = await loadModelCard(dir);
