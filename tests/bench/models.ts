@@ -152,7 +152,7 @@ async function benchPath(folder: ModelFolder, source: ImageSource, images: numbe
     const bareMs = median(bare);
     const wholeMs = median(path);
     return {
-      model: model.passes > 1 ? `${folder.card.id} (${model.passes} passes)` : folder.card.id,
+      model: model.passes > 1 ? `${folder.card.id} (${model.passes} passes${model.passesInGraph ? ' dans le graphe' : ''})` : folder.card.id,
       task: folder.card.task,
       input: `${folder.card.input.width}×${folder.card.input.height}`,
       sizeMB: round(readFileSync(folder.onnxPath).length / 1e6),
@@ -196,7 +196,9 @@ export function printModels(rows: readonly ModelBenchRow[]): void {
   );
   console.log('Objectif : ratio ≤ 1,15 (médianes, une image à la fois ; débit mesuré avec toutes les sessions occupées).');
   console.log('Entrée « octets » : les pixels 8 bits passent tels quels, la normalisation de la fiche est dans le graphe (pixel-graph.ts) ; le nu reçoit le tenseur float.');
-  console.log('Passes en miroir (runtime.flips de la fiche) : le nu les enchaîne sur une session, le chemin de Vigie les répartit sur les sessions du pool.');
+  console.log(
+    'Passes en miroir (runtime.flips de la fiche) : le nu les enchaîne sur une session ; le chemin de Vigie aussi, dans le graphe (une exécution pour les quatre) quand l’entrée est « octets », sinon il les répartit sur les sessions du pool.',
+  );
 }
 
 function median(values: readonly number[]): number {

@@ -40,6 +40,8 @@ export interface LoadedModel {
   passes: number;
   /** 8-bit images go in as bytes, normalised inside the graph (pixel-graph.ts); otherwise, or when not, why not */
   pixelInput: true | { unchanged: string };
+  /** the mirrored passes of an 8-bit image run inside the graph, in one run (otherwise one run each, summed here) */
+  passesInGraph: boolean;
   /** boxes in source-image pixels, NMS applied */
   detect(image: ModelImage, options?: DetectOptions): Promise<Detection[]>;
   /** class map at source-image resolution */
@@ -75,7 +77,8 @@ export async function loadModel(dir: string, options: LoadModelOptions = {}): Pr
     sessions: options.sessions ?? card.runtime?.sessions,
     intraOpNumThreads: options.intraOpNumThreads ?? card.runtime?.intraOpNumThreads,
   };
-  const rewrite = pixelGraph(new Uint8Array(await readFile(onnxPath)), card);
+  const flips = options.flips ?? card.runtime?.flips ?? 'none';
+  const rewrite = pixelGraph(new Uint8Array(await readFile(onnxPath)), card, mirrorsFor(card, flips));
   const pool = await SessionPool.create(onnxPath, { ...poolOptions, graph: 'bytes' in rewrite ? rewrite.bytes : undefined });
   const { inputs, outputs } = sessionSignature(pool.metadata);
   // the card speaks of the model's own input, which the rewrite computes from the pixels
@@ -85,16 +88,22 @@ export async function loadModel(dir: string, options: LoadModelOptions = {}): Pr
     await pool.close();
     throw cardMismatchError(card, problems);
   }
-  return modelFromPool(card, pool, options.flips, 'bytes' in rewrite ? true : rewrite);
+  return modelFromPool(card, pool, flips, 'bytes' in rewrite ? { pixels: true, passesInGraph: rewrite.mirrored } : { pixels: rewrite, passesInGraph: false });
 }
+
+/** The mirrored passes besides the image itself: only for outputs laid out like the image (logits, density). */
+const mirrorsFor = (card: ModelCard, flips: Flips) => (MIRRORABLE.includes(card.output.format) ? mirrorsOf(flips) : []);
 
 export function modelFromPool(
   card: ModelCard,
   pool: SessionPool,
   flips: Flips = card.runtime?.flips ?? 'none',
-  pixels: LoadedModel['pixelInput'] = { unchanged: 'pool sans graphe réécrit' },
+  { pixels, passesInGraph }: Pick<LoadedModel, 'passesInGraph'> & { pixels: LoadedModel['pixelInput'] } = {
+    pixels: { unchanged: 'pool sans graphe réécrit' },
+    passesInGraph: false,
+  },
 ): LoadedModel {
-  const mirrors = MIRRORABLE.includes(card.output.format) ? mirrorsOf(flips) : [];
+  const mirrors = mirrorsFor(card, flips);
   // Input buffers go back here once their run is over, so steady-state inference allocates none.
   const spareFloats: Float32Array[] = [];
   const spareBytes: Uint8Array[] = [];
@@ -110,19 +119,24 @@ export function modelFromPool(
   const infer = async (image: ModelImage) => {
     const raster = isRaster(image) ? image : await rasterFromEncoded(image);
     // 8-bit pixels as they are when the graph normalises them, float tensors otherwise
-    const { tensor, transform } =
-      pixels === true && raster.data instanceof Uint8Array
-        ? await pixelInput(card, raster as RasterImage & { data: Uint8Array }, spareBytes.pop())
-        : await preprocess(card, raster, spareFloats.pop());
-    if (mirrors.length === 0) return { output: await run(tensor), transform };
-    // the passes share the pool's sessions
-    const spare = () => (tensor.type === 'uint8' ? spareBytes.pop() : spareFloats.pop());
-    const [own, ...others] = await Promise.all([tensor, ...mirroredInputs(tensor, mirrors, spare)].map(run));
-    const [, classes, outHeight, outWidth] = own!.dims as [number, number, number, number];
-    others.forEach((o, k) => addMirrored(own!.data, o.data, classes, outHeight, outWidth, mirrors[k]!));
+    const bytes = pixels === true && raster.data instanceof Uint8Array;
+    const { tensor, transform } = bytes
+      ? await pixelInput(card, raster as RasterImage & { data: Uint8Array }, spareBytes.pop())
+      : await preprocess(card, raster, spareFloats.pop());
+    let output: OutputTensor;
+    if (mirrors.length === 0 || (bytes && passesInGraph)) {
+      output = await run(tensor);
+    } else {
+      // one run per pass, sharing the pool's sessions, their outputs summed here
+      const spare = () => (bytes ? spareBytes.pop() : spareFloats.pop());
+      const [own, ...others] = await Promise.all([tensor, ...mirroredInputs(tensor, mirrors, spare)].map(run));
+      const [, classes, outHeight, outWidth] = own!.dims as [number, number, number, number];
+      others.forEach((o, k) => addMirrored(own!.data, o.data, classes, outHeight, outWidth, mirrors[k]!));
+      output = own!;
+    }
     // a density map's counts are its sums: the passes' mean keeps them
-    if (card.output.format === 'density-map') for (let i = 0; i < own!.data.length; i++) own!.data[i]! /= 1 + mirrors.length;
-    return { output: own!, transform };
+    if (card.output.format === 'density-map' && mirrors.length > 0) for (let i = 0; i < output.data.length; i++) output.data[i]! /= 1 + mirrors.length;
+    return { output, transform };
   };
 
   const detect = async (image: ModelImage, options: DetectOptions = {}): Promise<Detection[]> => {
@@ -148,6 +162,7 @@ export function modelFromPool(
     pool,
     passes: 1 + mirrors.length,
     pixelInput: pixels,
+    passesInGraph: pixels === true && passesInGraph,
     infer,
     detect,
     async segment(image) {

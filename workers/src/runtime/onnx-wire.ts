@@ -79,7 +79,7 @@ export const stringField = (number: number, text: string) => bytesField(number, 
 export const messageField = (number: number, fields: readonly Uint8Array[]) => bytesField(number, concatBytes(fields));
 
 /** onnx.proto's TensorProto.DataType values used here */
-export const ONNX_TYPE = { float: 1, uint8: 2 } as const;
+export const ONNX_TYPE = { float: 1, uint8: 2, int64: 7 } as const;
 
 /** ValueInfoProto of a tensor: name, element type and static dims. */
 export function valueInfo(name: string, elemType: number, dims: readonly number[]): Uint8Array {
@@ -94,6 +94,14 @@ export function floatTensor(name: string, dims: readonly number[], values: reado
   const view = new DataView(raw.buffer);
   values.forEach((v, i) => view.setFloat32(i * 4, v, true));
   return concatBytes([...dims.map((d) => varintField(1, d)), varintField(2, ONNX_TYPE.float), stringField(8, name), bytesField(9, raw)]);
+}
+
+/** TensorProto of int64 values (raw_data, little-endian). */
+export function int64Tensor(name: string, values: readonly bigint[]): Uint8Array {
+  const raw = new Uint8Array(values.length * 8);
+  const view = new DataView(raw.buffer);
+  values.forEach((v, i) => view.setBigInt64(i * 8, v, true));
+  return concatBytes([varintField(1, values.length), varintField(2, ONNX_TYPE.int64), stringField(8, name), bytesField(9, raw)]);
 }
 
 export type NodeAttribute = { name: string; int: number } | { name: string; ints: readonly number[] };

@@ -7,8 +7,9 @@
  * a model that takes float NCHW still does; Vigie only feeds it differently.
  */
 import type { ModelCard } from './card';
+import type { Mirror } from './flips';
 import type { ValueSignature } from './inspect';
-import { concatBytes, floatTensor, messageField, node, ONNX_TYPE, readFields, utf8, valueInfo, type WireField } from './onnx-wire';
+import { concatBytes, floatTensor, int64Tensor, messageField, node, ONNX_TYPE, readFields, stringField, utf8, valueInfo, type WireField } from './onnx-wire';
 
 /** Name of the pixel input of a rewritten graph (Vigie's names all start with "vigie." and are refused in a model). */
 export const PIXEL_INPUT = 'vigie.pixels';
@@ -18,17 +19,21 @@ export interface PixelGraph {
   bytes: Uint8Array;
   /** what the model itself declares as its input, for the check against the card */
   input: ValueSignature;
+  /** the mirrored passes asked for run inside the graph too: one run gives their sum */
+  mirrored: boolean;
 }
 
 /** Opset from which Cast, Transpose, Mul and Add (with numpy broadcasting) read as written here. */
 const MIN_OPSET = 7;
+/** Opset from which Slice takes steps, here −1 to mirror. */
+const MIRROR_OPSET = 10;
 
 /**
  * The rewrite, or why there is none (the model then runs as it is, on float tensors prepared in JavaScript):
  * the input is not float [1, C, H, W] with the card's channel count, the pad value is not a byte, the opset
  * or IR version is older than these nodes, or the graph already uses Vigie's names.
  */
-export function pixelGraph(model: Uint8Array, card: ModelCard): PixelGraph | { unchanged: string } {
+export function pixelGraph(model: Uint8Array, card: ModelCard, mirrors: readonly Mirror[] = []): PixelGraph | { unchanged: string } {
   const { channels, width, height, scale, mean, std, padValue } = card.input;
   if (!Number.isInteger(padValue) || padValue < 0 || padValue > 255) return { unchanged: `valeur de remplissage ${padValue} hors d'un octet` };
   let fields: WireField[];
@@ -73,10 +78,58 @@ export function pixelGraph(model: Uint8Array, card: ModelCard): PixelGraph | { u
     messageField(11, [valueInfo(PIXEL_INPUT, ONNX_TYPE.uint8, [1, height, width, channels])]),
   ];
   // the new nodes first, so the node list stays in topological order; the model's input is now computed
-  const kept = graphFields.filter((f) => f !== input).map((f) => f.raw);
+  let kept = graphFields.filter((f) => f !== input).map((f) => f.raw);
+  const passes = mirrors.length > 0 && version >= MIRROR_OPSET ? mirroredPasses(graphFields, card, mirrors) : undefined;
+  if (passes) kept = [...passes, ...graphFields.filter((f) => f !== input && ![1, 13].includes(f.number)).map((f) => f.raw)];
   const rewritten = messageField(7, [...added, ...kept]);
   const bytes = concatBytes([...fields.slice(0, fields.indexOf(graph)).map((f) => f.raw), rewritten, ...fields.slice(fields.indexOf(graph) + 1).map((f) => f.raw)]);
-  return { bytes, input: declared };
+  return { bytes, input: declared, mirrored: passes !== undefined };
+}
+
+/**
+ * The card's mirrored passes inside the graph: the model's nodes once per pass, each copy reading its mirror of the
+ * input (Slice with step −1) and its output mirrored back, then their sum under the model's output name — what
+ * Vigie otherwise does in JavaScript around one run per pass, where adding the mirrored logits back alone took
+ * 3 ms a pass. The copies share the weights. Undefined (passes left to JavaScript) when the graph has more than the
+ * card's output, or nodes with subgraphs, whose inner names a copy would have to follow.
+ */
+function mirroredPasses(graphFields: WireField[], card: ModelCard, mirrors: readonly Mirror[]): Uint8Array[] | undefined {
+  const outputs = graphFields.filter((f) => f.number === 12);
+  if (outputs.length !== 1 || inputName(outputs[0]!) !== card.output.name) return undefined;
+  const nodes = graphFields.filter((f) => f.number === 1).map((f) => readFields(f.payload));
+  const hasSubgraph = (n: WireField[]) => n.some((f) => f.number === 5 && readFields(f.payload).some((a) => a.number === 6 || a.number === 11));
+  if (nodes.some(hasSubgraph)) return undefined;
+  const produced = new Set(nodes.flatMap((n) => n.filter((f) => f.number === 2).map((f) => utf8(f.payload))));
+  const modelInput = card.input.name;
+  const added: Uint8Array[] = [];
+  const passOutputs: string[] = [];
+  [undefined, ...mirrors].forEach((mirror, pass) => {
+    const prefix = `vigie.pass${pass}/`;
+    const source = mirror ? `${prefix}${modelInput}` : modelInput;
+    const rename = (name: string) => (name === modelInput ? source : produced.has(name) ? prefix + name : name);
+    if (mirror) added.push(...flipNodes(`vigie.pass${pass}.mirror`, modelInput, source, mirror));
+    nodes.forEach((n, k) => {
+      const name = utf8(n.find((f) => f.number === 3)?.payload ?? new Uint8Array()) || `node${k}`;
+      const fields = n.map((f) => (f.number === 1 || f.number === 2 ? stringField(f.number, f.payload.length > 0 ? rename(utf8(f.payload)) : '') : f.number === 3 ? undefined : f.raw));
+      added.push(messageField(1, [...fields.filter((f): f is Uint8Array => f !== undefined), stringField(3, prefix + name)]));
+    });
+    const output = rename(card.output.name);
+    if (mirror) added.push(...flipNodes(`vigie.pass${pass}.back`, output, `vigie.pass${pass}`, mirror));
+    passOutputs.push(mirror ? `vigie.pass${pass}` : output);
+  });
+  added.push(messageField(1, [node('Sum', 'vigie.sum', passOutputs, [card.output.name])]));
+  return added;
+}
+
+/** `from` mirrored into `to` along the image axes of [1, C, H, W] (W for x, H for y): Slice with step −1, and its constants. */
+function flipNodes(name: string, from: string, to: string, mirror: Mirror): Uint8Array[] {
+  const axes = [...(mirror.y ? [2n] : []), ...(mirror.x ? [3n] : [])];
+  // from the last element, stepping back past the first (an end below −size clamps to "before index 0")
+  const constants = { starts: axes.map(() => -1n), ends: axes.map(() => -(2n ** 63n) + 1n), axes, steps: axes.map(() => -1n) };
+  return [
+    messageField(1, [node('Slice', name, [from, ...Object.keys(constants).map((k) => `${name}.${k}`)], [to])]),
+    ...Object.entries(constants).map(([k, values]) => messageField(5, [int64Tensor(`${name}.${k}`, values)])),
+  ];
 }
 
 function inputName(field: WireField): string {

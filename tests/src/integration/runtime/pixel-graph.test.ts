@@ -11,6 +11,7 @@ import {
   mirrorsOf,
   pixelGraph,
   preprocess,
+  type Flips,
   type LoadedModel,
   type ModelCard,
   type RasterImage,
@@ -31,7 +32,7 @@ afterAll(async () => {
 });
 
 /** The model's output through onnxruntime on the file itself, fed the float tensor made in JavaScript, with the card's mirrored passes. */
-async function reference(dir: string, card: ModelCard, image: RasterImage, flips: 'none' | 'both') {
+async function reference(dir: string, card: ModelCard, image: RasterImage, flips: Flips) {
   const session = await openBareSession(join(dir, card.file), 1);
   try {
     const { tensor } = await preprocess(card, image);
@@ -40,7 +41,8 @@ async function reference(dir: string, card: ModelCard, image: RasterImage, flips
     const sum = outputs[0]!.data as Float32Array;
     const [, planes, h, w] = outputs[0]!.dims as number[];
     outputs.slice(1).forEach((o, k) => addMirrored(sum, o.data as Float32Array, planes!, h!, w!, mirrorsOf(flips)[k]!));
-    return sum;
+    // densities are averaged over the passes, logits summed
+    return card.output.format === 'density-map' ? sum.map((v) => v / outputs.length) : sum;
   } finally {
     await session.release();
   }
@@ -78,17 +80,30 @@ describe('models fed 8-bit pixels, normalised inside their graph', () => {
     expectClose(output.data as Float32Array, await reference(dir, card, image, 'none'));
   });
 
-  it('mirrored passes of bytes add up to those of float tensors, and a 16-bit image takes the float path on the same pool', async () => {
-    const dir = join(fixtures, 'random-segmentation-nir');
-    const model = await loadModel(dir, { sessions: 2, flips: 'both' });
+  it.each([
+    ['random-segmentation-nir', 'both', ['R', 'G', 'B', 'NIR']],
+    ['random-density', 'horizontal', ['R', 'G', 'B']],
+  ] as const)('%s, %s mirrored passes: run in the graph for bytes, one run each for a 16-bit image, same output', async (id, flips, bands) => {
+    const dir = join(fixtures, id);
+    const model = await loadModel(dir, { sessions: 2, flips });
     open.push(model);
-    expect(model.passes).toBe(4);
-    const bytes = texture(40, 30, ['R', 'G', 'B', 'NIR']);
-    expectClose((await model.infer(bytes)).output.data as Float32Array, await reference(dir, model.card, bytes, 'both'));
-    const deep = texture(40, 30, ['R', 'G', 'B', 'NIR'], 16);
-    expectClose((await model.infer(deep)).output.data as Float32Array, await reference(dir, model.card, deep, 'both'));
+    expect(model.passes).toBe(flips === 'both' ? 4 : 2);
+    expect(model.passesInGraph).toBe(true);
+    const bytes = texture(40, 30, bands);
+    expectClose((await model.infer(bytes)).output.data as Float32Array, await reference(dir, model.card, bytes, flips));
+    const deep = texture(40, 30, bands, 16);
+    expectClose((await model.infer(deep)).output.data as Float32Array, await reference(dir, model.card, deep, flips));
     // and back to bytes: the pool serves both kinds of run in turn
-    expectClose((await model.infer(bytes)).output.data as Float32Array, await reference(dir, model.card, bytes, 'both'));
+    expectClose((await model.infer(bytes)).output.data as Float32Array, await reference(dir, model.card, bytes, flips));
+  });
+
+  it('the shipped land cover model with its four passes in one run: the same logits as four runs summed', async () => {
+    const dir = join(shipped, 'landcover-segmenter');
+    const model = await loadModel(dir, { sessions: 1 });
+    open.push(model);
+    expect([model.passes, model.passesInGraph]).toEqual([4, true]);
+    const image = texture(512, 512, ['R', 'G', 'B']);
+    expectClose((await model.infer(image)).output.data as Float32Array, await reference(dir, model.card, image, 'both'));
   });
 
   it('adds only the steps that change the values: none for YOLOX (raw 0–255), a division for Ultralytics, both for a mean and std', async () => {
@@ -109,7 +124,7 @@ describe('models fed 8-bit pixels, normalised inside their graph', () => {
     const card = await loadModelCard(dir);
     const file = new Uint8Array(await readFile(join(dir, card.file)));
     const rewritten = pixelGraph(file, card);
-    expect(rewritten).toMatchObject({ input: { name: 'images', type: 'float32', shape: [1, 3, 64, 64] } });
+    expect(rewritten).toMatchObject({ input: { name: 'images', type: 'float32', shape: [1, 3, 64, 64] }, mirrored: false });
     expect(pixelGraph((rewritten as { bytes: Uint8Array }).bytes, card)).toEqual({ unchanged: expect.stringMatching(/vigie\./) });
     expect(pixelGraph(file, { ...card, input: { ...card.input, padValue: 300 } })).toEqual({ unchanged: expect.stringMatching(/octet/) });
     expect(pixelGraph(file, { ...card, input: { ...card.input, channels: 4 } })).toEqual({ unchanged: expect.stringMatching(/float32 \[1, 4, 64, 64\]/) });
