@@ -11,7 +11,7 @@ import { decodeYolox } from './decoders/yolox';
 import { addMirrored, mirroredInputs, mirrorsOf } from './flips';
 import { cardMismatchError, compareSignatureWithCard, sessionSignature } from './inspect';
 import { nms } from './nms';
-import { PIXEL_INPUT, pixelGraph } from './pixel-graph';
+import { CLASS_OUTPUT, PIXEL_INPUT, pixelGraph } from './pixel-graph';
 import { pixelInput, preprocess, type LetterboxTransform } from './preprocess';
 import { rasterFromEncoded, type RasterImage } from './raster';
 import { SessionPool, type Outputs, type SessionPoolOptions } from './session-pool';
@@ -47,8 +47,11 @@ export interface LoadedModel {
   /** class map at source-image resolution */
   segment(image: ModelImage): Promise<ClassMap>;
   count(image: ModelImage, options?: DetectOptions): Promise<CountResult>;
-  /** preprocess + run only: the raw output tensor (logits summed, densities averaged over the card's mirrored passes) and the transform */
-  infer(image: ModelImage): Promise<{ output: OutputTensor; transform: LetterboxTransform }>;
+  /**
+   * preprocess + run only: the raw output tensor (logits summed, densities averaged over the card's mirrored passes),
+   * the transform, and for segmentation the argmax per output cell when the graph computed it
+   */
+  infer(image: ModelImage): Promise<{ output: OutputTensor; transform: LetterboxTransform; argmax?: Uint8Array }>;
   close(): Promise<void>;
 }
 
@@ -83,7 +86,7 @@ export async function loadModel(dir: string, options: LoadModelOptions = {}): Pr
   const { inputs, outputs } = sessionSignature(pool.metadata);
   // the card speaks of the model's own input, which the rewrite computes from the pixels
   const declared = 'bytes' in rewrite ? inputs.map((i) => (i.name === PIXEL_INPUT ? rewrite.input : i)) : inputs;
-  const problems = compareSignatureWithCard(declared, outputs, card);
+  const problems = compareSignatureWithCard(declared, outputs.filter((o) => o.name !== CLASS_OUTPUT), card);
   if (problems.length > 0) {
     await pool.close();
     throw cardMismatchError(card, problems);
@@ -114,7 +117,8 @@ export function modelFromPool(
     const spare = inputs[name]?.data;
     if (spare instanceof Float32Array && spareFloats.length < spareLimit) spareFloats.push(spare);
     if (spare instanceof Uint8Array && spareBytes.length < spareLimit) spareBytes.push(spare);
-    return outputTensor(card, outputs);
+    const argmax = outputs[CLASS_OUTPUT]?.data;
+    return { output: outputTensor(card, outputs), argmax: argmax instanceof Uint8Array ? argmax : undefined };
   };
   const infer = async (image: ModelImage) => {
     const raster = isRaster(image) ? image : await rasterFromEncoded(image);
@@ -124,19 +128,20 @@ export function modelFromPool(
       ? await pixelInput(card, raster as RasterImage & { data: Uint8Array }, spareBytes.pop())
       : await preprocess(card, raster, spareFloats.pop());
     let output: OutputTensor;
+    let argmax: Uint8Array | undefined;
     if (mirrors.length === 0 || (bytes && passesInGraph)) {
-      output = await run(tensor);
+      ({ output, argmax } = await run(tensor));
     } else {
       // one run per pass, sharing the pool's sessions, their outputs summed here
       const spare = () => (bytes ? spareBytes.pop() : spareFloats.pop());
-      const [own, ...others] = await Promise.all([tensor, ...mirroredInputs(tensor, mirrors, spare)].map(run));
+      const [own, ...others] = (await Promise.all([tensor, ...mirroredInputs(tensor, mirrors, spare)].map(run))).map((r) => r.output);
       const [, classes, outHeight, outWidth] = own!.dims as [number, number, number, number];
       others.forEach((o, k) => addMirrored(own!.data, o.data, classes, outHeight, outWidth, mirrors[k]!));
       output = own!;
     }
     // a density map's counts are its sums: the passes' mean keeps them
     if (card.output.format === 'density-map' && mirrors.length > 0) for (let i = 0; i < output.data.length; i++) output.data[i]! /= 1 + mirrors.length;
-    return { output, transform };
+    return { output, transform, argmax };
   };
 
   const detect = async (image: ModelImage, options: DetectOptions = {}): Promise<Detection[]> => {
@@ -167,8 +172,8 @@ export function modelFromPool(
     detect,
     async segment(image) {
       requireFormat(card, ['segmentation-logits'], 'segmenter une image');
-      const { output, transform } = await infer(image);
-      return decodeSegmentationLogits(output, { inputWidth: card.input.width, inputHeight: card.input.height, transform });
+      const { output, transform, argmax } = await infer(image);
+      return decodeSegmentationLogits(output, { inputWidth: card.input.width, inputHeight: card.input.height, transform, argmax });
     },
     async count(image, options) {
       if (card.output.format === 'density-map') {

@@ -81,10 +81,10 @@ export const messageField = (number: number, fields: readonly Uint8Array[]) => b
 /** onnx.proto's TensorProto.DataType values used here */
 export const ONNX_TYPE = { float: 1, uint8: 2, int64: 7 } as const;
 
-/** ValueInfoProto of a tensor: name, element type and static dims. */
-export function valueInfo(name: string, elemType: number, dims: readonly number[]): Uint8Array {
-  const shape = dims.map((d) => messageField(1, [varintField(1, d)]));
-  const tensorType = messageField(1, [varintField(1, elemType), messageField(2, shape)]);
+/** ValueInfoProto of a tensor: name, element type and static dims (no shape at all without dims). */
+export function valueInfo(name: string, elemType: number, dims?: readonly number[]): Uint8Array {
+  const shape = dims ? [messageField(2, dims.map((d) => messageField(1, [varintField(1, d)])))] : [];
+  const tensorType = messageField(1, [varintField(1, elemType), ...shape]);
   return concatBytes([stringField(1, name), messageField(2, [tensorType])]);
 }
 

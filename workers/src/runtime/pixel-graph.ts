@@ -3,7 +3,8 @@
  * pixels as an image holds them (uint8 [1, H, W, C], interleaved, in the card's channel order, already resized
  * or letterboxed) and casts, moves to [1, C, H, W] and applies (pixel × scale − mean) / std itself before the
  * model's first node. onnxruntime does that in about 0.3 ms where a JavaScript pass over a 512 px chip takes
- * 1.6 ms, and a quarter of the bytes cross to the session's thread. The card and the file on disk are unchanged:
+ * 1.6 ms, and a quarter of the bytes cross to the session's thread. The card's mirrored passes and, for a
+ * segmentation, the argmax of the logits join them in the graph. The card and the file on disk are unchanged:
  * a model that takes float NCHW still does; Vigie only feeds it differently.
  */
 import type { ModelCard } from './card';
@@ -13,6 +14,8 @@ import { concatBytes, floatTensor, int64Tensor, messageField, node, ONNX_TYPE, r
 
 /** Name of the pixel input of a rewritten graph (Vigie's names all start with "vigie." and are refused in a model). */
 export const PIXEL_INPUT = 'vigie.pixels';
+/** Extra output of a rewritten segmentation graph: the class of each output cell (argmax of the logits), uint8 [1, h, w]. */
+export const CLASS_OUTPUT = 'vigie.classes';
 
 export interface PixelGraph {
   /** the rewritten model, for `InferenceSession.create` */
@@ -81,7 +84,16 @@ export function pixelGraph(model: Uint8Array, card: ModelCard, mirrors: readonly
   let kept = graphFields.filter((f) => f !== input).map((f) => f.raw);
   const passes = mirrors.length > 0 && version >= MIRROR_OPSET ? mirroredPasses(graphFields, card, mirrors) : undefined;
   if (passes) kept = [...passes, ...graphFields.filter((f) => f !== input && ![1, 13].includes(f.number)).map((f) => f.raw)];
-  const rewritten = messageField(7, [...added, ...kept]);
+  // segmentation: the argmax over the (summed) logits too, which the decoder needs at output resolution
+  const argmax =
+    card.output.format === 'segmentation-logits' && card.classes.length <= 255
+      ? [
+          messageField(1, [node('ArgMax', 'vigie.argmax', [card.output.name], ['vigie.argmax'], [{ name: 'axis', int: 1 }, { name: 'keepdims', int: 0 }])]),
+          messageField(1, [node('Cast', 'vigie.classes', ['vigie.argmax'], [CLASS_OUTPUT], [{ name: 'to', int: ONNX_TYPE.uint8 }])]),
+          messageField(12, [valueInfo(CLASS_OUTPUT, ONNX_TYPE.uint8)]),
+        ]
+      : [];
+  const rewritten = messageField(7, [...added, ...kept, ...argmax]);
   const bytes = concatBytes([...fields.slice(0, fields.indexOf(graph)).map((f) => f.raw), rewritten, ...fields.slice(fields.indexOf(graph) + 1).map((f) => f.raw)]);
   return { bytes, input: declared, mirrored: passes !== undefined };
 }

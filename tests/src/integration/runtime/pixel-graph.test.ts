@@ -5,7 +5,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openBareSession } from '@vigie/workers/models';
 import {
   addMirrored,
+  decodeSegmentationLogits,
   loadModel,
+  letterboxTransform,
   loadModelCard,
   mirroredInputs,
   mirrorsOf,
@@ -97,13 +99,26 @@ describe('models fed 8-bit pixels, normalised inside their graph', () => {
     expectClose((await model.infer(bytes)).output.data as Float32Array, await reference(dir, model.card, bytes, flips));
   });
 
-  it('the shipped land cover model with its four passes in one run: the same logits as four runs summed', async () => {
+  it('the shipped land cover model with its four passes and the argmax in one run: the logits of four runs summed, the same classes', async () => {
     const dir = join(shipped, 'landcover-segmenter');
     const model = await loadModel(dir, { sessions: 1 });
     open.push(model);
     expect([model.passes, model.passesInGraph]).toEqual([4, true]);
-    const image = texture(512, 512, ['R', 'G', 'B']);
-    expectClose((await model.infer(image)).output.data as Float32Array, await reference(dir, model.card, image, 'both'));
+    const image = texture(600, 450, ['R', 'G', 'B']);
+    const { output, argmax } = await model.infer(image);
+    const logits = await reference(dir, model.card, image, 'both');
+    expectClose(output.data as Float32Array, logits);
+    expect(argmax).toHaveLength(256 * 256);
+    // each source pixel's class, from the graph's argmax and from JavaScript's on the reference logits
+    const { card } = model;
+    const transform = letterboxTransform(card, 600, 450);
+    const expected = decodeSegmentationLogits({ data: logits, dims: output.dims }, { inputWidth: 512, inputHeight: 512, transform });
+    const map = await model.segment(image);
+    expect([map.width, map.height]).toEqual([600, 450]);
+    const differing = map.classes.filter((c, i) => c !== expected.classes[i]).length;
+    expect(differing / map.classes.length).toBeLessThan(1e-3); // near-ties of sums added in another order
+    // a 16-bit image: one run per pass, the argmax left to the decoder
+    expect((await model.infer(texture(64, 64, ['R', 'G', 'B'], 16))).argmax).toBeUndefined();
   });
 
   it('adds only the steps that change the values: none for YOLOX (raw 0–255), a division for Ultralytics, both for a mean and std', async () => {

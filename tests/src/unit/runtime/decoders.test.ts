@@ -131,6 +131,13 @@ describe('segmentation-logits decoder', () => {
     expect(map).toMatchObject({ width: 4, height: 2 });
   });
 
+  it('takes the argmax the graph computed when it comes with the logits', () => {
+    const argmax = Uint8Array.from([1, 1, 1, 1, 0, 0, 0, 0]); // not the logits' argmax: proves which one is read
+    expect([...decodeSegmentationLogits(logits, { inputWidth: 4, inputHeight: 2, argmax }).classes]).toEqual([...argmax]);
+    // one of the wrong size is ignored
+    expect([...decodeSegmentationLogits(logits, { inputWidth: 4, inputHeight: 2, argmax: new Uint8Array(3) }).classes]).toEqual([0, 0, 1, 1, 0, 0, 1, 1]);
+  });
+
   it('resizes back to the source and crops the letterbox padding', () => {
     // Source 8 × 2 letterboxed centred into 8 × 8 input (pad 3 rows above), output at stride 2 (4 × 4).
     const c = card({ task: 'segmentation', output: { name: 'logits', format: 'segmentation-logits' } }, { width: 8, height: 8 });

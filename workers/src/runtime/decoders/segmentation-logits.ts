@@ -13,6 +13,8 @@ export interface SegmentationDecodeOptions {
   inputHeight: number;
   /** when given, the map is sampled back onto the source image (padding cropped, resize undone) */
   transform?: LetterboxTransform;
+  /** the argmax at output resolution when the graph gives it (pixel-graph.ts), one class per cell */
+  argmax?: Uint8Array;
 }
 
 /**
@@ -28,7 +30,7 @@ export function decodeSegmentationLogits(output: OutputTensor, options: Segmenta
   const plane = oh * ow;
   const t = options.transform;
   // argmax at output resolution: the map itself without a transform, the shortcut below with one
-  const cells = argmaxPlanes(data, nc, plane);
+  const cells = options.argmax?.length === plane ? options.argmax : argmaxPlanes(data, nc, plane);
   if (!t) return { classes: cells, width: ow, height: oh };
 
   const { sourceWidth: sw, sourceHeight: sh } = t;
