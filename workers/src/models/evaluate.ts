@@ -111,7 +111,7 @@ export async function evaluateModel(modelDir: string, options: EvaluateOptions):
     return {
       measuredAt: new Date().toISOString(),
       command: options.command,
-      runtime: `onnxruntime-node via @vigie/workers/runtime (${model.pool.size} session(s) × ${model.pool.intraOpNumThreads} thread(s)${model.passes > 1 ? `, ${model.passes} mirrored passes averaged` : ''})`,
+      runtime: runtimeLine(model),
       testSet: {
         generator: `@vigie/data generateTrainingSet${meta.generatorVersion ? ` v${meta.generatorVersion}` : ''}`,
         task,
@@ -357,4 +357,12 @@ function targetsMet(task: Task, results: TaskMetrics): boolean {
 function round(value: number, digits: number): number {
   const f = 10 ** digits;
   return Math.round(value * f) / f;
+}
+
+/** How the runtime ran the model, for the card: sessions, and what the rewritten graph does (pixel-graph.ts). */
+function runtimeLine(model: LoadedModel): string {
+  const parts = [`${model.pool.size} session(s) × ${model.pool.intraOpNumThreads} thread(s)`];
+  if (model.pixelInput === true) parts.push('8-bit pixels normalised in the graph');
+  if (model.passes > 1) parts.push(`${model.passes} mirrored passes combined${model.passesInGraph ? ' in the graph' : ''}`);
+  return `onnxruntime-node via @vigie/workers/runtime (${parts.join(', ')})`;
 }
