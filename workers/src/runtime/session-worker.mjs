@@ -23,7 +23,8 @@ try {
 parentPort.on('message', async (message) => {
   if (message.type === 'close') {
     await session?.release();
-    await (await plain)?.release();
+    // a file that failed to open has nothing to release
+    await (await plain?.catch(() => undefined))?.release();
     parentPort.close();
     return;
   }
