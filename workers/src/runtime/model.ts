@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type ort from 'onnxruntime-node';
 import { VigieError } from '@vigie/api/errors';
+import { logger } from '@vigie/api/logger';
 import { loadModelCard, MIRRORABLE, sha256File, type Flips, type ModelCard, type Task } from './card';
 import type { Detection, OutputTensor } from './detection';
 import { decodeDensityMap, type DensityResult } from './decoders/density-map';
@@ -81,8 +82,17 @@ export async function loadModel(dir: string, options: LoadModelOptions = {}): Pr
     intraOpNumThreads: options.intraOpNumThreads ?? card.runtime?.intraOpNumThreads,
   };
   const flips = options.flips ?? card.runtime?.flips ?? 'none';
-  const rewrite = pixelGraph(new Uint8Array(await readFile(onnxPath)), card, mirrorsFor(card, flips));
-  const pool = await SessionPool.create(onnxPath, { ...poolOptions, graph: 'bytes' in rewrite ? rewrite.bytes : undefined });
+  let rewrite = pixelGraph(new Uint8Array(await readFile(onnxPath)), card, mirrorsFor(card, flips));
+  let pool: SessionPool;
+  try {
+    pool = await SessionPool.create(onnxPath, { ...poolOptions, graph: 'bytes' in rewrite ? rewrite.bytes : undefined });
+  } catch (error) {
+    if (!('bytes' in rewrite)) throw error;
+    // onnxruntime refused the rewrite, not necessarily the file: the model runs as it is, and the log says why
+    rewrite = { unchanged: `graphe réécrit refusé par onnxruntime (${(error as Error).message})` };
+    logger.warn({ model: card.id, reason: rewrite.unchanged }, 'model runs on float tensors prepared in JavaScript');
+    pool = await SessionPool.create(onnxPath, poolOptions);
+  }
   const { inputs, outputs } = sessionSignature(pool.metadata);
   // the card speaks of the model's own input, which the rewrite computes from the pixels
   const declared = 'bytes' in rewrite ? inputs.map((i) => (i.name === PIXEL_INPUT ? rewrite.input : i)) : inputs;

@@ -34,7 +34,8 @@ const MIRROR_OPSET = 10;
 /**
  * The rewrite, or why there is none (the model then runs as it is, on float tensors prepared in JavaScript):
  * the input is not float [1, C, H, W] with the card's channel count, the pad value is not a byte, the opset
- * or IR version is older than these nodes, or the graph already uses Vigie's names.
+ * or IR version is older than these nodes, the weights lie in files beside the model, or the graph already uses
+ * Vigie's names.
  */
 export function pixelGraph(model: Uint8Array, card: ModelCard, mirrors: readonly Mirror[] = []): PixelGraph | { unchanged: string } {
   const { channels, width, height, scale, mean, std, padValue } = card.input;
@@ -55,6 +56,9 @@ export function pixelGraph(model: Uint8Array, card: ModelCard, mirrors: readonly
   if (Buffer.from(graph.payload.buffer, graph.payload.byteOffset, graph.payload.length).includes('vigie.')) return { unchanged: 'le graphe emploie déjà des noms « vigie. »' };
 
   const graphFields = readFields(graph.payload);
+  // TensorProto's external_data (13) or data_location EXTERNAL (14 = 1): onnxruntime finds those files only beside a path
+  const external = graphFields.some((f) => f.number === 5 && readFields(f.payload).some((t) => t.number === 13 || (t.number === 14 && t.value === 1)));
+  if (external) return { unchanged: 'poids dans un fichier à part (données externes ONNX), lus seulement à côté du fichier' };
   const input = graphFields.find((f) => f.number === 11 && inputName(f) === card.input.name);
   const declared = input && tensorSignature(input.payload);
   const [n, c, h, w] = declared?.shape ?? [];

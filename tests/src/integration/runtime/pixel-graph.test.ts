@@ -134,6 +134,15 @@ describe('models fed 8-bit pixels, normalised inside their graph', () => {
     expect(await added('random-segmentation-nir')).toEqual(['vigie.gain', 'vigie.offset']);
   });
 
+  it('runs as it is a model whose weights lie beside it (ONNX external data), which a graph loaded from memory could not find', async () => {
+    const dir = join(fixtures, 'random-density-external');
+    const model = await loadModel(dir, { sessions: 1 });
+    open.push(model);
+    expect(model.pixelInput).toEqual({ unchanged: expect.stringMatching(/données externes/) });
+    const image = texture(50, 40, ['R', 'G', 'B']);
+    expectClose((await model.infer(image)).output.data as Float32Array, await reference(join(fixtures, 'random-density'), model.card, image, 'none'));
+  });
+
   it('leaves as it is a graph it cannot rewrite safely, saying why, and the model still runs', async () => {
     const dir = join(fixtures, 'random-yolov8');
     const card = await loadModelCard(dir);
