@@ -1,11 +1,12 @@
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Database } from '@vigie/api/db';
 import { VigieError } from '@vigie/api/errors';
 import { MODELS_DIR } from '../pipelines/models';
 import { cardMismatchError, checkModelAgainstCard, loadModelCard, parseModelCard, sha256File, type ModelCard } from '../runtime';
+import { externalDataFiles } from '../runtime/onnx-wire';
 
 /** A model folder (`<models dir>/<id>/model.json` + its ONNX file), validated. */
 export interface ModelFolder {
@@ -86,6 +87,12 @@ export async function addModel(onnxFile: string, cardFile: string, options: AddM
   }
   await mkdir(dir, { recursive: true });
   await copyFile(onnxFile, join(dir, card.file));
+  // weights kept beside the model (ONNX external data) go with it; onnxruntime, in the check above, has already
+  // refused a location outside the model's folder
+  for (const location of externalDataFiles(new Uint8Array(await readFile(onnxFile)))) {
+    await mkdir(dirname(join(dir, location)), { recursive: true });
+    await copyFile(join(dirname(onnxFile), location), join(dir, location));
+  }
   const raw = { ...(json as Record<string, unknown>), sha256: check.sha256 };
   await writeFile(join(dir, 'model.json'), JSON.stringify(raw, null, 2) + '\n');
   return { ...(await readModelFolder(dir)), sha256: check.sha256 };

@@ -78,6 +78,23 @@ export function bytesField(number: number, payload: Uint8Array): Uint8Array {
 export const stringField = (number: number, text: string) => bytesField(number, new TextEncoder().encode(text));
 export const messageField = (number: number, fields: readonly Uint8Array[]) => bytesField(number, concatBytes(fields));
 
+/**
+ * The files a model's weights lie in besides the model itself (ONNX external data: each initializer's
+ * `external_data` entry "location", a path relative to the model's folder), in order, each once.
+ */
+export function externalDataFiles(model: Uint8Array): string[] {
+  const graph = readFields(model).find((f) => f.number === 7);
+  const initializers = graph ? readFields(graph.payload).filter((f) => f.number === 5) : [];
+  const locations = initializers.flatMap((tensor) =>
+    readFields(tensor.payload)
+      .filter((f) => f.number === 13)
+      .map((entry) => readFields(entry.payload))
+      .filter((entry) => utf8(entry.find((f) => f.number === 1)?.payload ?? new Uint8Array()) === 'location')
+      .map((entry) => utf8(entry.find((f) => f.number === 2)?.payload ?? new Uint8Array())),
+  );
+  return [...new Set(locations)];
+}
+
 /** onnx.proto's TensorProto.DataType values used here */
 export const ONNX_TYPE = { float: 1, uint8: 2, int64: 7 } as const;
 

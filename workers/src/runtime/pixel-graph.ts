@@ -10,7 +10,7 @@
 import type { ModelCard } from './card';
 import type { Mirror } from './flips';
 import type { ValueSignature } from './inspect';
-import { concatBytes, floatTensor, int64Tensor, messageField, node, ONNX_TYPE, readFields, stringField, utf8, valueInfo, type WireField } from './onnx-wire';
+import { concatBytes, externalDataFiles, floatTensor, int64Tensor, messageField, node, ONNX_TYPE, readFields, stringField, utf8, valueInfo, type WireField } from './onnx-wire';
 
 /** Name of the pixel input of a rewritten graph (Vigie's names all start with "vigie." and are refused in a model). */
 export const PIXEL_INPUT = 'vigie.pixels';
@@ -56,9 +56,8 @@ export function pixelGraph(model: Uint8Array, card: ModelCard, mirrors: readonly
   if (Buffer.from(graph.payload.buffer, graph.payload.byteOffset, graph.payload.length).includes('vigie.')) return { unchanged: 'le graphe emploie déjà des noms « vigie. »' };
 
   const graphFields = readFields(graph.payload);
-  // TensorProto's external_data (13) or data_location EXTERNAL (14 = 1): onnxruntime finds those files only beside a path
-  const external = graphFields.some((f) => f.number === 5 && readFields(f.payload).some((t) => t.number === 13 || (t.number === 14 && t.value === 1)));
-  if (external) return { unchanged: 'poids dans un fichier à part (données externes ONNX), lus seulement à côté du fichier' };
+  // onnxruntime finds those files only beside a path
+  if (externalDataFiles(model).length > 0) return { unchanged: 'poids dans un fichier à part (données externes ONNX), lus seulement à côté du fichier' };
   const input = graphFields.find((f) => f.number === 11 && inputName(f) === card.input.name);
   const declared = input && tensorSignature(input.payload);
   const [n, c, h, w] = declared?.shape ?? [];

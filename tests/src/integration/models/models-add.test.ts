@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -19,6 +19,20 @@ function texture(width: number, height: number): RasterImage {
 }
 
 describe('vigie models add', () => {
+  it('copies the weights a model keeps beside it (ONNX external data), and the copy runs', async () => {
+    const { onnx, card } = fixture('random-density-external');
+    const added = await addModel(onnx, card, { modelsDir });
+    expect(readFileSync(join(added.dir, 'model.onnx.data'))).toEqual(readFileSync(join(FIXTURES, 'random-density-external', 'model.onnx.data')));
+    const model = await loadModel(added.dir);
+    try {
+      const counted = await model.count(texture(50, 40));
+      expect(counted.total).toBeGreaterThanOrEqual(0);
+      expect(counted.density).toMatchObject({ width: 8, height: 8 });
+    } finally {
+      await model.close();
+    }
+  });
+
   it.each(['random-yolov8', 'random-yolox'])('accepts the %s export, copies it with its checksum, and it decodes', async (id) => {
     const { onnx, card } = fixture(id);
     const added = await addModel(onnx, card, { modelsDir });
@@ -58,8 +72,24 @@ describe('vigie models add', () => {
     await expect(addModel(onnx, join(FIXTURES, 'make_random_models.py'), { modelsDir })).rejects.toMatchObject({ code: 'invalid_model_card' });
   });
 
+  it('refuses a model that would read its weights outside its folder (onnxruntime checks the path), writing nothing', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'vigie-external-'));
+    const { onnx, card } = fixture('random-density-external');
+    // the same length, so the protobuf stays valid: "model.onnx.data" → "../model.o.data"
+    const bytes = readFileSync(onnx);
+    const at = bytes.indexOf('model.onnx.data');
+    expect(at).toBeGreaterThan(0);
+    bytes.write('../model.o.data', at);
+    writeFileSync(join(tmp, 'model.onnx'), bytes);
+    const raw = JSON.parse(readFileSync(card, 'utf8'));
+    writeFileSync(join(tmp, 'model.json'), JSON.stringify({ ...raw, id: 'outside', sha256: undefined }));
+    await expect(addModel(join(tmp, 'model.onnx'), join(tmp, 'model.json'), { modelsDir })).rejects.toMatchObject({ code: 'model_card_mismatch' });
+    expect(existsSync(join(modelsDir, 'outside'))).toBe(false);
+    rmSync(tmp, { recursive: true, force: true });
+  });
+
   it('lists what was added', async () => {
-    expect((await listModelFolders(modelsDir)).map((f) => f.card.id)).toEqual(['random-yolov8', 'random-yolox']);
+    expect((await listModelFolders(modelsDir)).map((f) => f.card.id)).toEqual(['random-density-external', 'random-yolov8', 'random-yolox']);
   });
 });
 
