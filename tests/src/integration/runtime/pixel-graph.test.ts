@@ -99,6 +99,15 @@ describe('models fed 8-bit pixels, normalised inside their graph', () => {
     expectClose((await model.infer(bytes)).output.data as Float32Array, await reference(dir, model.card, bytes, flips));
   });
 
+  it('a graph with a second output: bytes normalised inside, the passes mirrored as pixels and run one by one', async () => {
+    const dir = join(fixtures, 'random-segmentation-two-outputs');
+    const model = await loadModel(dir, { sessions: 2, flips: 'both' });
+    open.push(model);
+    expect([model.pixelInput, model.passesInGraph]).toEqual([true, false]);
+    const bytes = texture(40, 30, ['R', 'G', 'B', 'NIR']);
+    expectClose((await model.infer(bytes)).output.data as Float32Array, await reference(dir, model.card, bytes, 'both'));
+  });
+
   it('the shipped land cover model with its four passes and the argmax in one run: the logits of four runs summed, the same classes', async () => {
     const dir = join(shipped, 'landcover-segmenter');
     const model = await loadModel(dir, { sessions: 1 });
