@@ -13,8 +13,8 @@ import { pathToFileURL } from 'node:url';
 import { fromFile } from 'geotiff';
 import sharp from 'sharp';
 import { generateTrainingSet, type TrainingTask } from '@vigie/data';
-import { listModelFolders, openBareSession, type ModelFolder } from '@vigie/workers/models';
-import { loadModel, mirroredInputs, mirrorsOf, preprocess, runTask, rasterFromEncoded, rasterFromGeoTiff, type Flips, type RasterImage } from '@vigie/workers/runtime';
+import { listModelFolders, type ModelFolder } from '@vigie/workers/models';
+import { loadModel, mirroredInputs, mirrorsOf, openBareSession, preprocess, runTask, rasterFromEncoded, rasterFromGeoTiff, type Flips, type RasterImage } from '@vigie/workers/runtime';
 
 const MODELS = resolve(import.meta.dirname, '../../models');
 const TASK_SET: Record<string, TrainingTask> = { detection: 'dumps', segmentation: 'landcover', counting: 'crowd' };

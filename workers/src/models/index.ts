@@ -1,4 +1,3 @@
 /** Vigie's model registry (models/<id>/ folders and the `model` table) and held-out evaluation. */
 export * from './registry';
 export * from './evaluate';
-export * from './bare-session';

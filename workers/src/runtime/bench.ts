@@ -1,4 +1,5 @@
 import ort from 'onnxruntime-node';
+import { openBareSession } from './bare-session';
 import { runTask, type LoadedModel, type ModelImage } from './model';
 import { preprocess } from './preprocess';
 import type { RasterImage } from './raster';
@@ -38,12 +39,7 @@ export interface PathOverhead {
  */
 export async function measurePathOverhead(model: LoadedModel, images: readonly RasterImage[], repetitions = 30): Promise<PathOverhead> {
   const { card, pool } = model;
-  const session = await ort.InferenceSession.create(pool.onnxPath, {
-    intraOpNumThreads: pool.intraOpNumThreads,
-    interOpNumThreads: 1,
-    executionMode: 'sequential',
-    graphOptimizationLevel: 'all',
-  });
+  const session = await openBareSession(pool.onnxPath, pool.intraOpNumThreads);
   const bareRun = (k: number) => session.run({ [card.input.name]: tensors[k]! });
   const tensors = await Promise.all(images.map(async (image) => (await preprocess(card, image)).tensor));
   const whole = (image: ModelImage) => runTask(model, image);

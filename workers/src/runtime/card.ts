@@ -205,7 +205,21 @@ export async function sha256File(path: string): Promise<string> {
   try {
     for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
   } catch {
-    throw new VigieError('model_file_not_found', `Fichier du modèle introuvable : ${path}.`, 404);
+    throw modelFileNotFound(path);
   }
   return hash.digest('hex');
 }
+
+/** A model file read whole, for a runtime that needs its bytes anyway (pixel-graph.ts); `sha256Of` hashes them. */
+export async function readModelFile(path: string): Promise<Uint8Array> {
+  try {
+    const bytes = await readFile(path);
+    return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
+  } catch {
+    throw modelFileNotFound(path);
+  }
+}
+
+export const sha256Of = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+const modelFileNotFound = (path: string) => new VigieError('model_file_not_found', `Fichier du modèle introuvable : ${path}.`, 404);

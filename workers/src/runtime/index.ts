@@ -4,6 +4,7 @@ export * from './raster';
 export * from './preprocess';
 export * from './pixel-graph';
 export * from './session-pool';
+export * from './bare-session';
 export * from './detection';
 export * from './nms';
 export * from './decoders/yolov8';

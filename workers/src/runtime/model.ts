@@ -1,9 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type ort from 'onnxruntime-node';
 import { VigieError } from '@vigie/api/errors';
 import { logger } from '@vigie/api/logger';
-import { loadModelCard, MIRRORABLE, sha256File, type Flips, type ModelCard, type Task } from './card';
+import { loadModelCard, MIRRORABLE, readModelFile, sha256Of, type Flips, type ModelCard, type Task } from './card';
 import type { Detection, OutputTensor } from './detection';
 import { decodeDensityMap, type DensityResult } from './decoders/density-map';
 import { decodeSegmentationLogits, type ClassMap } from './decoders/segmentation-logits';
@@ -70,8 +69,10 @@ export interface LoadModelOptions extends SessionPoolOptions {
 export async function loadModel(dir: string, options: LoadModelOptions = {}): Promise<LoadedModel> {
   const card = await loadModelCard(dir);
   const onnxPath = join(dir, card.file);
+  // read once: hashed here, rewritten below
+  const file = await readModelFile(onnxPath);
   if (card.sha256 && !options.skipChecksum) {
-    const sha = await sha256File(onnxPath);
+    const sha = sha256Of(file);
     if (sha !== card.sha256) {
       throw new VigieError('model_checksum_mismatch', `Le fichier ${onnxPath} ne correspond pas à l'empreinte de sa carte (modèle modifié ou corrompu).`, 422);
     }
@@ -82,7 +83,7 @@ export async function loadModel(dir: string, options: LoadModelOptions = {}): Pr
     intraOpNumThreads: options.intraOpNumThreads ?? card.runtime?.intraOpNumThreads,
   };
   const flips = options.flips ?? card.runtime?.flips ?? 'none';
-  let rewrite = pixelGraph(new Uint8Array(await readFile(onnxPath)), card, mirrorsFor(card, flips));
+  let rewrite = pixelGraph(file, card, mirrorsFor(card, flips));
   let pool: SessionPool;
   try {
     pool = await SessionPool.create(onnxPath, { ...poolOptions, graph: 'bytes' in rewrite ? rewrite.bytes : undefined });

@@ -49,7 +49,11 @@ export function readFields(message: Uint8Array): WireField[] {
   return fields;
 }
 
-export const utf8 = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+const decoder = new TextDecoder();
+export const utf8 = (bytes: Uint8Array) => decoder.decode(bytes);
+
+/** The string field `number` of a message's fields, '' when absent. */
+export const stringOf = (fields: readonly WireField[], number: number) => utf8(fields.find((f) => f.number === number)?.payload ?? new Uint8Array());
 
 export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
@@ -84,14 +88,17 @@ export const messageField = (number: number, fields: readonly Uint8Array[]) => b
  */
 export function externalDataFiles(model: Uint8Array): string[] {
   const graph = readFields(model).find((f) => f.number === 7);
-  const initializers = graph ? readFields(graph.payload).filter((f) => f.number === 5) : [];
-  const locations = initializers.flatMap((tensor) =>
-    readFields(tensor.payload)
-      .filter((f) => f.number === 13)
-      .map((entry) => readFields(entry.payload))
-      .filter((entry) => utf8(entry.find((f) => f.number === 1)?.payload ?? new Uint8Array()) === 'location')
-      .map((entry) => utf8(entry.find((f) => f.number === 2)?.payload ?? new Uint8Array())),
-  );
+  return graph ? externalDataLocations(readFields(graph.payload)) : [];
+}
+
+/** The same, from a GraphProto's fields already read. */
+export function externalDataLocations(graphFields: readonly WireField[]): string[] {
+  const locations = graphFields
+    .filter((f) => f.number === 5)
+    .flatMap((tensor) => readFields(tensor.payload).filter((f) => f.number === 13))
+    .map((entry) => readFields(entry.payload))
+    .filter((entry) => stringOf(entry, 1) === 'location')
+    .map((entry) => stringOf(entry, 2));
   return [...new Set(locations)];
 }
 

@@ -10,7 +10,7 @@
 import type { ModelCard } from './card';
 import type { Mirror } from './flips';
 import type { ValueSignature } from './inspect';
-import { concatBytes, externalDataFiles, floatTensor, int64Tensor, messageField, node, ONNX_TYPE, readFields, stringField, utf8, valueInfo, type WireField } from './onnx-wire';
+import { concatBytes, externalDataLocations, floatTensor, int64Tensor, messageField, node, ONNX_TYPE, readFields, stringField, stringOf, utf8, valueInfo, type WireField } from './onnx-wire';
 
 /** Name of the pixel input of a rewritten graph (Vigie's names all start with "vigie." and are refused in a model). */
 export const PIXEL_INPUT = 'vigie.pixels';
@@ -38,17 +38,21 @@ const MIRROR_OPSET = 10;
  * Vigie's names.
  */
 export function pixelGraph(model: Uint8Array, card: ModelCard, mirrors: readonly Mirror[] = []): PixelGraph | { unchanged: string } {
-  const { channels, width, height, scale, mean, std, padValue } = card.input;
-  if (!Number.isInteger(padValue) || padValue < 0 || padValue > 255) return { unchanged: `valeur de remplissage ${padValue} hors d'un octet` };
-  let fields: WireField[];
   try {
-    fields = readFields(model);
+    return rewrite(model, card, mirrors);
   } catch (error) {
+    // bytes that are not an ONNX model: onnxruntime, given the file itself, says so in its own words
     return { unchanged: (error as Error).message };
   }
+}
+
+function rewrite(model: Uint8Array, card: ModelCard, mirrors: readonly Mirror[]): PixelGraph | { unchanged: string } {
+  const { channels, width, height, scale, mean, std, padValue } = card.input;
+  if (!Number.isInteger(padValue) || padValue < 0 || padValue > 255) return { unchanged: `valeur de remplissage ${padValue} hors d'un octet` };
+  const fields = readFields(model);
   const irVersion = fields.find((f) => f.number === 1)?.value ?? 0;
   const opset = fields.filter((f) => f.number === 8).map((f) => readFields(f.payload));
-  const defaultOpset = opset.find((o) => ['', 'ai.onnx'].includes(utf8(o.find((f) => f.number === 1)?.payload ?? new Uint8Array())));
+  const defaultOpset = opset.find((o) => ['', 'ai.onnx'].includes(stringOf(o, 1)));
   const version = defaultOpset?.find((f) => f.number === 2)?.value ?? 0;
   const graphs = fields.filter((f) => f.number === 7);
   if (irVersion < 4 || version < MIN_OPSET || graphs.length !== 1) return { unchanged: `version IR ${irVersion}, opset ${version}` };
@@ -57,7 +61,7 @@ export function pixelGraph(model: Uint8Array, card: ModelCard, mirrors: readonly
 
   const graphFields = readFields(graph.payload);
   // onnxruntime finds those files only beside a path
-  if (externalDataFiles(model).length > 0) return { unchanged: 'poids dans un fichier à part (données externes ONNX), lus seulement à côté du fichier' };
+  if (externalDataLocations(graphFields).length > 0) return { unchanged: 'poids dans un fichier à part (données externes ONNX), lus seulement à côté du fichier' };
   const input = graphFields.find((f) => f.number === 11 && inputName(f) === card.input.name);
   const declared = input && tensorSignature(input.payload);
   const [n, c, h, w] = declared?.shape ?? [];
@@ -124,7 +128,7 @@ function mirroredPasses(graphFields: WireField[], card: ModelCard, mirrors: read
     const rename = (name: string) => (name === modelInput ? source : produced.has(name) ? prefix + name : name);
     if (mirror) added.push(...flipNodes(`vigie.pass${pass}.mirror`, modelInput, source, mirror));
     nodes.forEach((n, k) => {
-      const name = utf8(n.find((f) => f.number === 3)?.payload ?? new Uint8Array()) || `node${k}`;
+      const name = stringOf(n, 3) || `node${k}`;
       const fields = n.map((f) => (f.number === 1 || f.number === 2 ? stringField(f.number, f.payload.length > 0 ? rename(utf8(f.payload)) : '') : f.number === 3 ? undefined : f.raw));
       added.push(messageField(1, [...fields.filter((f): f is Uint8Array => f !== undefined), stringField(3, prefix + name)]));
     });
@@ -148,7 +152,7 @@ function flipNodes(name: string, from: string, to: string, mirror: Mirror): Uint
 }
 
 function inputName(field: WireField): string {
-  return utf8(readFields(field.payload).find((f) => f.number === 1)?.payload ?? new Uint8Array());
+  return stringOf(readFields(field.payload), 1);
 }
 
 /** onnx.proto's element types, named as onnxruntime names them */
@@ -169,8 +173,8 @@ function tensorSignature(valueInfo: Uint8Array): ValueSignature | undefined {
         .map((d) => {
           const dim = readFields(d.payload);
           const value = dim.find((f) => f.number === 1);
-          return value ? value.value : utf8(dim.find((f) => f.number === 2)?.payload ?? new Uint8Array());
+          return value ? value.value : stringOf(dim, 2);
         })
     : [];
-  return { name: utf8(fields.find((f) => f.number === 1)?.payload ?? new Uint8Array()), type: ELEMENT_TYPES[elemType] ?? `type ${elemType}`, shape: dims };
+  return { name: stringOf(fields, 1), type: ELEMENT_TYPES[elemType] ?? `type ${elemType}`, shape: dims };
 }

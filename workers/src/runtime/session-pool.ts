@@ -84,13 +84,7 @@ export class SessionPool {
     const cores = availableParallelism();
     const size = Math.max(1, Math.floor(options.sessions ?? cores));
     const threads = Math.max(1, Math.floor(options.intraOpNumThreads ?? cores / size));
-    const sessionOptions: ort.InferenceSession.SessionOptions = {
-      intraOpNumThreads: threads,
-      interOpNumThreads: 1,
-      executionMode: 'sequential',
-      graphOptimizationLevel: 'all',
-    };
-    const started = await Promise.allSettled(Array.from({ length: size }, () => startWorker(onnxPath, sessionOptions, options.graph)));
+    const started = await Promise.allSettled(Array.from({ length: size }, () => startWorker(onnxPath, sessionOptions(threads), options.graph)));
     const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failed) {
       await Promise.all(started.map((s) => (s.status === 'fulfilled' ? s.value.worker.terminate() : undefined)));
@@ -195,6 +189,11 @@ export class SessionPool {
       for (const job of this.queue.splice(0)) job.reject(closedError());
     }
   }
+}
+
+/** The options of every Vigie session, the pool's and the benchmarks' bare ones alike: only the thread count varies. */
+export function sessionOptions(intraOpNumThreads: number): ort.InferenceSession.SessionOptions {
+  return { intraOpNumThreads, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all' };
 }
 
 function toTensors(wire: Record<string, WireTensor>): Record<string, ort.Tensor> {

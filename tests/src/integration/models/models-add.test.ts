@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { addModel, listModelFolders, readModelFolder } from '@vigie/workers/models';
-import { loadModel, parseModelCard, sha256File, type RasterImage } from '@vigie/workers/runtime';
+import { loadModel, parseModelCard, sha256File } from '@vigie/workers/runtime';
+import { texture } from '../../support/texture';
 
 const FIXTURES = resolve(import.meta.dirname, '../../../fixtures/models');
 const SHIPPED = resolve(import.meta.dirname, '../../../../models');
@@ -11,12 +12,6 @@ const modelsDir = mkdtempSync(join(tmpdir(), 'vigie-models-add-'));
 afterAll(() => rmSync(modelsDir, { recursive: true, force: true }));
 
 const fixture = (id: string) => ({ onnx: join(FIXTURES, id, 'model.onnx'), card: join(FIXTURES, id, 'model.json') });
-
-function texture(width: number, height: number): RasterImage {
-  const data = new Uint8Array(width * height * 3);
-  for (let i = 0; i < data.length; i++) data[i] = (i * 2654435761) >>> 24;
-  return { data, width, height, bands: ['R', 'G', 'B'] };
-}
 
 describe('vigie models add', () => {
   it('copies the weights a model keeps beside it (ONNX external data), and the copy runs', async () => {

@@ -15,18 +15,11 @@ import {
   preprocess,
   SessionPool,
   type LoadedModel,
-  type RasterImage,
 } from '@vigie/workers/runtime';
+import { texture } from '../../support/texture';
 
 const fixtures = fileURLToPath(new URL('../../../fixtures/models/', import.meta.url));
 const dir = (id: string) => join(fixtures, id);
-
-/** Deterministic textured RGB image. */
-function texture(width: number, height: number, bands: RasterImage['bands'] = ['R', 'G', 'B']): RasterImage {
-  const data = new Uint8Array(width * height * bands.length);
-  for (let i = 0; i < data.length; i++) data[i] = (i * 2654435761) >>> 24;
-  return { data, width, height, bands };
-}
 
 const open: LoadedModel[] = [];
 afterAll(async () => {

@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateTrainingSet } from '@vigie/data';
-import { openBareSession } from '@vigie/workers/models';
 import {
   addMirrored,
   decodeSegmentationLogits,
@@ -14,6 +13,7 @@ import {
   loadModelCard,
   mirroredInputs,
   mirrorsOf,
+  openBareSession,
   pixelGraph,
   preprocess,
   rasterFromEncoded,
@@ -22,15 +22,10 @@ import {
   type ModelCard,
   type RasterImage,
 } from '@vigie/workers/runtime';
+import { texture } from '../../support/texture';
 
 const fixtures = fileURLToPath(new URL('../../../fixtures/models/', import.meta.url));
 const shipped = fileURLToPath(new URL('../../../../models/', import.meta.url));
-
-function texture(width: number, height: number, bands: RasterImage['bands'], depth: 8 | 16 = 8): RasterImage {
-  const data = depth === 8 ? new Uint8Array(width * height * bands.length) : new Uint16Array(width * height * bands.length);
-  for (let i = 0; i < data.length; i++) data[i] = (i * 2654435761) >>> 24;
-  return { data, width, height, bands };
-}
 
 const open: LoadedModel[] = [];
 afterAll(async () => {
