@@ -67,6 +67,7 @@ describe('models fed 8-bit pixels, normalised inside their graph', () => {
     ['random-yolox (BGR, top-left letterbox, not normalised)', 'random-yolox', ['R', 'G', 'B']],
     ['random-segmentation-nir (4 bands, own mean and std)', 'random-segmentation-nir', ['NIR', 'R', 'G', 'B', 'B']],
     ['random-density', 'random-density', ['R', 'G', 'B']],
+    ['random-segmentation-opset11 (opset 11: no DequantizeLinear per channel)', 'random-segmentation-opset11', ['R', 'G', 'B', 'NIR']],
   ] as const;
 
   it.each(fixtureCases)('%s: same output as the float tensor made in JavaScript, bands picked and image resized', async (_, id, bands) => {
@@ -148,17 +149,21 @@ describe('models fed 8-bit pixels, normalised inside their graph', () => {
     expect((await model.infer(texture(64, 64, ['R', 'G', 'B'], 16))).argmax).toBeUndefined();
   });
 
-  it('adds only the steps that change the values: none for YOLOX (raw 0–255), a division for Ultralytics, both for a mean and std', async () => {
-    const added = async (id: string) => {
+  it('normalises in as few nodes as the opset allows, leaving out what changes nothing', async () => {
+    const steps = async (id: string, input: Partial<ModelCard['input']> = {}) => {
       const dir = join(fixtures, id);
       const card = await loadModelCard(dir);
-      const rewrite = pixelGraph(new Uint8Array(await readFile(join(dir, card.file))), card) as { bytes: Uint8Array };
+      const rewrite = pixelGraph(new Uint8Array(await readFile(join(dir, card.file))), { ...card, input: { ...card.input, ...input } }) as { bytes: Uint8Array };
       const text = Buffer.from(rewrite.bytes);
-      return ['vigie.gain', 'vigie.offset'].filter((name) => text.includes(name));
+      return ['transpose', 'dequantizelinear', 'cast', 'mul', 'add'].filter((op) => text.includes(`vigie.${op}`));
     };
-    expect(await added('random-yolox')).toEqual([]);
-    expect(await added('random-yolov8')).toEqual(['vigie.gain']);
-    expect(await added('random-segmentation-nir')).toEqual(['vigie.gain', 'vigie.offset']);
+    // opset 13 and later: the cast and the multiply in one node (YOLOX's raw 0–255 values with a scale of 1)
+    expect(await steps('random-yolox')).toEqual(['transpose', 'dequantizelinear']);
+    expect(await steps('random-yolov8')).toEqual(['transpose', 'dequantizelinear']);
+    expect(await steps('random-segmentation-nir')).toEqual(['transpose', 'dequantizelinear', 'add']);
+    // before: a cast, then a multiply and an add where they change the values
+    expect(await steps('random-segmentation-opset11')).toEqual(['transpose', 'cast', 'mul', 'add']);
+    expect(await steps('random-segmentation-opset11', { scale: 1, mean: [0, 0, 0, 0], std: [1, 1, 1, 1] })).toEqual(['transpose', 'cast']);
   });
 
   it('runs as it is a model whose weights lie beside it (ONNX external data), which a graph loaded from memory could not find', async () => {

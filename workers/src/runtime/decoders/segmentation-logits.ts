@@ -50,35 +50,68 @@ export function decodeSegmentationLogits(output: OutputTensor, options: Segmenta
   };
   const xs = axis(sw, t.scaleX, t.padX, fx, ow);
   const ys = axis(sh, t.scaleY, t.padY, fy, oh);
+  // source pixels of output column cx: [xStart[cx], xStart[cx + 1]) (xs.i0 never decreases)
+  const xStart = new Int32Array(ow + 1).fill(sw);
+  for (let x = sw - 1; x >= 0; x--) xStart[xs.i0[x]!] = x;
+  for (let cx = ow - 1; cx >= 0; cx--) xStart[cx] = Math.min(xStart[cx]!, xStart[cx + 1]!);
+  const blend = (x: number, r0: number, r1: number, wy: number) => {
+    const a = r0 + xs.i0[x]!;
+    const b = r0 + xs.i1[x]!;
+    const c0 = r1 + xs.i0[x]!;
+    const d = r1 + xs.i1[x]!;
+    const wx = xs.w[x]!;
+    let best = 0;
+    let value = -Infinity;
+    for (let c = 0, base = 0; c < nc; c++, base += plane) {
+      const top = data[base + a]! + (data[base + b]! - data[base + a]!) * wx;
+      const bottom = data[base + c0]! + (data[base + d]! - data[base + c0]!) * wx;
+      const v = top + (bottom - top) * wy;
+      if (v > value) {
+        value = v;
+        best = c;
+      }
+    }
+    return best;
+  };
+  // Source rows between the same two output rows (a band) differ only at class borders: a class that wins at a
+  // cell's four corners wins everywhere between them. The band's first row is filled by runs of such cells and
+  // interpolated elsewhere; its other rows copy it and interpolate again only those border pixels.
   const classes = new Uint8Array(sw * sh);
+  const uniform = new Uint8Array(ow); // per output column in the band: 1 + the corners' class, 0 at a border
+  const border = new Int32Array(sw);
+  let borders = 0;
+  let band = -1;
   for (let y = 0; y < sh; y++) {
     const r0 = ys.i0[y]! * ow;
     const r1 = ys.i1[y]! * ow;
     const wy = ys.w[y]!;
-    for (let x = 0; x < sw; x++) {
-      const a = r0 + xs.i0[x]!;
-      const b = r0 + xs.i1[x]!;
-      const c0 = r1 + xs.i0[x]!;
-      const d = r1 + xs.i1[x]!;
-      // a class that wins at the four corners wins their convex combination: no need to interpolate
-      const corner = cells[a]!;
-      if (corner === cells[b] && corner === cells[c0] && corner === cells[d]) {
-        classes[y * sw + x] = corner;
+    const row = y * sw;
+    if (ys.i0[y] === band) {
+      classes.copyWithin(row, row - sw, row);
+      for (let k = 0; k < borders; k++) classes[row + border[k]!] = blend(border[k]!, r0, r1, wy);
+      continue;
+    }
+    band = ys.i0[y]!;
+    for (let cx = 0; cx < ow; cx++) {
+      const cx1 = Math.min(cx + 1, ow - 1);
+      const corner = cells[r0 + cx]!;
+      uniform[cx] = corner === cells[r0 + cx1] && corner === cells[r1 + cx] && corner === cells[r1 + cx1] ? corner + 1 : 0;
+    }
+    borders = 0;
+    for (let cx = 0; cx < ow; ) {
+      const run = uniform[cx]!;
+      if (run === 0) {
+        for (let x = xStart[cx]!; x < xStart[cx + 1]!; x++) {
+          border[borders++] = x;
+          classes[row + x] = blend(x, r0, r1, wy);
+        }
+        cx++;
         continue;
       }
-      const wx = xs.w[x]!;
-      let best = 0;
-      let value = -Infinity;
-      for (let c = 0, base = 0; c < nc; c++, base += plane) {
-        const top = data[base + a]! + (data[base + b]! - data[base + a]!) * wx;
-        const bottom = data[base + c0]! + (data[base + d]! - data[base + c0]!) * wx;
-        const v = top + (bottom - top) * wy;
-        if (v > value) {
-          value = v;
-          best = c;
-        }
-      }
-      classes[y * sw + x] = best;
+      let end = cx + 1;
+      while (end < ow && uniform[end] === run) end++;
+      classes.fill(run - 1, row + xStart[cx]!, row + xStart[end]!);
+      cx = end;
     }
   }
   return { classes, width: sw, height: sh };
