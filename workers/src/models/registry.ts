@@ -5,7 +5,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '@vigie/api/db';
 import { VigieError } from '@vigie/api/errors';
 import { MODELS_DIR } from '../pipelines/models';
-import { cardMismatchError, checkModelAgainstCard, loadModelCard, parseModelCard, sha256File, type ModelCard } from '../runtime';
+import { cardMismatchError, checkModelAgainstCard, loadModelCard, parseModelCard, readModelFile, sha256File, type ModelCard } from '../runtime';
 import { externalDataFiles } from '../runtime/onnx-wire';
 
 /** A model folder (`<models dir>/<id>/model.json` + its ONNX file), validated. */
@@ -89,7 +89,7 @@ export async function addModel(onnxFile: string, cardFile: string, options: AddM
   await copyFile(onnxFile, join(dir, card.file));
   // weights kept beside the model (ONNX external data) go with it; onnxruntime, in the check above, has already
   // refused a location outside the model's folder
-  for (const location of externalDataFiles(new Uint8Array(await readFile(onnxFile)))) {
+  for (const location of externalDataFiles(await readModelFile(onnxFile))) {
     await mkdir(dirname(join(dir, location)), { recursive: true });
     await copyFile(join(dirname(onnxFile), location), join(dir, location));
   }

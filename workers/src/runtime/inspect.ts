@@ -2,6 +2,7 @@ import ort from 'onnxruntime-node';
 import { VigieError } from '@vigie/api/errors';
 import { sha256File, type ModelCard } from './card';
 import { yoloxAnchorCount } from './decoders/yolox';
+import { sessionOptions } from './session-pool';
 
 /** What the ONNX graph declares for one input or output. */
 export interface ValueSignature {
@@ -25,7 +26,7 @@ export async function checkModelAgainstCard(onnxPath: string, card: ModelCard): 
   const sha256 = await sha256File(onnxPath);
   let session: ort.InferenceSession;
   try {
-    session = await ort.InferenceSession.create(onnxPath, { intraOpNumThreads: 1, interOpNumThreads: 1 });
+    session = await ort.InferenceSession.create(onnxPath, sessionOptions(1));
   } catch (error) {
     const problems = [`le fichier n'est pas un modèle ONNX lisible (${(error as Error).message})`];
     return { ok: false, problems, inputs: [], outputs: [], sha256 };

@@ -108,14 +108,12 @@ export async function loadModel(dir: string, options: LoadModelOptions = {}): Pr
 /** The mirrored passes besides the image itself: only for outputs laid out like the image (logits, density). */
 const mirrorsFor = (card: ModelCard, flips: Flips) => (MIRRORABLE.includes(card.output.format) ? mirrorsOf(flips) : []);
 
-export function modelFromPool(
+/** The model's operations over its loaded pool; `pixels` and `passesInGraph` say what the pool's graph does. */
+function modelFromPool(
   card: ModelCard,
   pool: SessionPool,
-  flips: Flips = card.runtime?.flips ?? 'none',
-  { pixels, passesInGraph }: Pick<LoadedModel, 'passesInGraph'> & { pixels: LoadedModel['pixelInput'] } = {
-    pixels: { unchanged: 'pool sans graphe réécrit' },
-    passesInGraph: false,
-  },
+  flips: Flips,
+  { pixels, passesInGraph }: Pick<LoadedModel, 'passesInGraph'> & { pixels: LoadedModel['pixelInput'] },
 ): LoadedModel {
   const mirrors = mirrorsFor(card, flips);
   // Input buffers go back here once their run is over, so steady-state inference allocates none.
@@ -178,7 +176,7 @@ export function modelFromPool(
     pool,
     passes: 1 + mirrors.length,
     pixelInput: pixels,
-    passesInGraph: pixels === true && passesInGraph,
+    passesInGraph,
     infer,
     detect,
     async segment(image) {

@@ -50,6 +50,7 @@ export function readFields(message: Uint8Array): WireField[] {
 }
 
 const decoder = new TextDecoder();
+const encoder = new TextEncoder();
 export const utf8 = (bytes: Uint8Array) => decoder.decode(bytes);
 
 /** The string field `number` of a message's fields, '' when absent. */
@@ -79,7 +80,7 @@ export function bytesField(number: number, payload: Uint8Array): Uint8Array {
   return concatBytes([Uint8Array.from([...varintBytes(number * 8 + 2), ...varintBytes(payload.length)]), payload]);
 }
 
-export const stringField = (number: number, text: string) => bytesField(number, new TextEncoder().encode(text));
+export const stringField = (number: number, text: string) => bytesField(number, encoder.encode(text));
 export const messageField = (number: number, fields: readonly Uint8Array[]) => bytesField(number, concatBytes(fields));
 
 /**
