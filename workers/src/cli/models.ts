@@ -1,11 +1,12 @@
 import { existsSync, statSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { Command } from 'commander';
 import type { Config } from '@vigie/api/config';
 import { VigieError } from '@vigie/api/errors';
 import { openPlatform } from '@vigie/api/platform';
 import { MODELS_DIR } from '../pipelines/models';
-import { addModel, EVALUATION_SET, evaluateModel, listModelFolders, upsertModelRow, writeMetrics, type EvaluationReport } from '../models';
+import { addModel, EVALUATION_SET, evaluateModel, listModelFolders, upsertModelRow, writeMetrics, type EvaluationReport, type FrameCount } from '../models';
 import { progressReporter } from './progress';
 
 /** `vigie models list | add | eval`: the shipped and registered models, third-party models, held-out figures. */
@@ -65,21 +66,36 @@ export function modelCommands(program: Command, config: () => Config) {
     .command('eval <id>')
     .description('Mesure le modèle sur le jeu de test généré, par le moteur de Vigie, et écrit les chiffres dans sa carte')
     .option('--data <dir>', 'jeu de test généré (défaut : .vigie/training/<jeu>/test, généré s’il manque)')
-    .option('--count <n>', 'images à générer si le jeu manque', (v) => Number(v), 100)
+    .option('--count <n>', 'images à générer si le jeu manque (défaut : autant que le jeu des chiffres de la fiche, sinon 100)', (v) => Number(v))
     .option('--no-write', 'affiche les chiffres sans modifier model.json')
-    .action(async (id: string, opts: { data?: string; count: number; write: boolean }) => {
+    .option('--frames <file.csv>', 'comptage : écrit aussi les effectifs image par image (pour comparer deux modèles sur les mêmes images)')
+    .action(async (id: string, opts: { data?: string; count?: number; write: boolean; frames?: string }) => {
       const folder = (await listModelFolders()).find((f) => f.card.id === id);
       if (!folder) throw new VigieError('unknown_model', `Modèle « ${id} » introuvable dans ${MODELS_DIR} (voir vigie models list).`, 404);
+      if (opts.frames && folder.card.task !== 'counting') throw new VigieError('invalid_input', `--frames ne vaut que pour un modèle de comptage (${id} : ${folder.card.task}).`, 400);
       const dataDir = opts.data ?? join(config().dataDir, 'training', EVALUATION_SET[folder.card.task], 'test');
       const command = `pnpm vigie models eval ${id} --data ${relative(process.cwd(), dataDir) || '.'}`;
       const progress = progressReporter(`Évaluation de ${id}`);
-      const report = await evaluateModel(folder.dir, { dataDir, count: opts.count, command, onProgress: (done, total) => progress.update(done, total) });
+      const frames: FrameCount[] = [];
+      const onFrame = opts.frames ? (frame: FrameCount) => frames.push(frame) : undefined;
+      // the set the card's figures were measured on, when it has to be generated again
+      const count = opts.count ?? (folder.card.metrics?.testSet as { count?: number } | undefined)?.count ?? 100;
+      const report = await evaluateModel(folder.dir, { dataDir, count, command, onFrame, onProgress: (done, total) => progress.update(done, total) });
       printReport(report);
+      if (opts.frames) {
+        await writeFile(opts.frames, framesCsv(frames));
+        console.log(`Effectifs image par image écrits dans ${opts.frames}.`);
+      }
       if (opts.write) {
         await writeMetrics(folder.dir, report);
         console.log(`Chiffres écrits dans ${join(folder.dir, 'model.json')}.`);
       }
     });
+}
+
+function framesCsv(frames: FrameCount[]): string {
+  const lines = frames.map((f) => [f.image, f.sceneSeed, f.people, f.vehicles, f.predictedPeople.toFixed(4), f.predictedVehicles.toFixed(4)].join(','));
+  return ['image,scene_seed,people,vehicles,predicted_people,predicted_vehicles', ...lines].join('\n') + '\n';
 }
 
 function printReport(report: EvaluationReport) {

@@ -89,9 +89,21 @@ export interface EvaluateOptions {
   /** images to generate when `dataDir` has no meta.json */
   count?: number;
   seed?: number;
-  /** the command line to record with the figures */
+  /** the command line to record with the figures; the set's image count is appended, so that it regenerates the same set */
   command: string;
   onProgress?: (done: number, total: number, label: string) => void;
+  /** each frame's counts as they are measured (counting only): two models compare better frame by frame than by their means */
+  onFrame?: (frame: FrameCount) => void;
+}
+
+/** One frame of a counting evaluation: its scene, the labelled counts and the model's. */
+export interface FrameCount {
+  image: string;
+  sceneSeed: number;
+  people: number;
+  vehicles: number;
+  predictedPeople: number;
+  predictedVehicles: number;
 }
 
 /** Evaluates `models/<id>/` (or any model folder) and returns the report; see writeMetrics to store it. */
@@ -110,7 +122,7 @@ export async function evaluateModel(modelDir: string, options: EvaluateOptions):
     const msPerImage = (performance.now() - started) / meta.chips.length;
     return {
       measuredAt: new Date().toISOString(),
-      command: options.command,
+      command: `${options.command} --count ${meta.count}`,
       runtime: runtimeLine(model),
       testSet: {
         generator: `@vigie/data generateTrainingSet${meta.generatorVersion ? ` v${meta.generatorVersion}` : ''}`,
@@ -319,6 +331,7 @@ async function evaluateCounting(model: LoadedModel, meta: TrainingMeta, options:
       else if (kinds.get(c.classId) === 'vehicle') predictedVehicles += c.count;
     }
     const truth = chip.counts ?? { person: 0, vehicle: 0 };
+    options.onFrame?.({ image: chip.image, sceneSeed: chip.sceneSeed, people: truth.person, vehicles: truth.vehicle, predictedPeople, predictedVehicles });
     people += truth.person;
     errors.people += Math.abs(predictedPeople - truth.person);
     errors.vehicles += Math.abs(predictedVehicles - truth.vehicle);
