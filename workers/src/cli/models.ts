@@ -78,8 +78,7 @@ export function modelCommands(program: Command, config: () => Config) {
       const progress = progressReporter(`Évaluation de ${id}`);
       const frames: FrameCount[] = [];
       const onFrame = opts.frames ? (frame: FrameCount) => frames.push(frame) : undefined;
-      // the set the card's figures were measured on, when it has to be generated again
-      const count = opts.count ?? (folder.card.metrics?.testSet as { count?: number } | undefined)?.count ?? 100;
+      const count = opts.count ?? folder.card.metrics?.testSet?.count ?? 100;
       const report = await evaluateModel(folder.dir, { dataDir, count, command, onFrame, onProgress: (done, total) => progress.update(done, total) });
       printReport(report);
       if (opts.frames) {

@@ -103,6 +103,8 @@ const metricsSchema = z
   .object({
     measuredAt: z.string().min(1),
     command: z.string().min(1),
+    /** the set the figures were measured on: `vigie models eval` generates it again as large when it is missing */
+    testSet: z.object({ count: z.number().int().positive() }).catchall(z.unknown()).optional(),
   })
   .catchall(z.unknown());
 

@@ -67,6 +67,13 @@ describe('model card', () => {
     expect(refusal(() => parseModelCard(null)).code).toBe('invalid_model_card');
   });
 
+  it('keeps measured metrics as written, and reads the size of the set they were measured on', () => {
+    const metrics = { measuredAt: '2026-12-05', command: 'pnpm vigie models eval x --count 480', testSet: { count: 480, seed: 42 }, results: { maePeople: 1 } };
+    expect(card({ metrics }).metrics).toEqual(metrics);
+    expect(card({ metrics }).metrics?.testSet?.count).toBe(480);
+    expect(refusal(() => card({ metrics: { ...metrics, testSet: { count: 0 } } })).message).toMatch(/metrics\.testSet\.count/);
+  });
+
   it('loads from a folder and names the file in its errors', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'vigie-card-'));
     await expect(loadModelCard(dir)).rejects.toMatchObject({ code: 'model_card_not_found' });
