@@ -54,15 +54,38 @@ export function decodeSegmentationLogits(output: OutputTensor, options: Segmenta
   const xStart = new Int32Array(ow + 1).fill(sw);
   for (let x = sw - 1; x >= 0; x--) xStart[xs.i0[x]!] = x;
   for (let cx = ow - 1; cx >= 0; cx--) xStart[cx] = Math.min(xStart[cx]!, xStart[cx + 1]!);
+  // A border cell's candidates: its first corner's class and each class that reaches it at some corner. Sampled
+  // logits are weighted means of the corners', the same weights for every class, so a class below that one at all
+  // four corners is below it everywhere in the cell and never wins there: most border pixels weigh 2 or 3 classes.
+  const candidates = new Uint8Array(ow * nc);
+  const candidateCount = new Uint8Array(ow);
+  const gather = (cx: number, r0: number, r1: number) => {
+    const cx1 = Math.min(cx + 1, ow - 1);
+    const ref = cells[r0 + cx]! * plane;
+    const a = r0 + cx;
+    const b = r0 + cx1;
+    const c0 = r1 + cx;
+    const d = r1 + cx1;
+    let n = 0;
+    for (let c = 0, base = 0; c < nc; c++, base += plane) {
+      if (base === ref || data[base + a]! >= data[ref + a]! || data[base + b]! >= data[ref + b]! || data[base + c0]! >= data[ref + c0]! || data[base + d]! >= data[ref + d]!) {
+        candidates[cx * nc + n++] = c;
+      }
+    }
+    candidateCount[cx] = n;
+  };
   const blend = (x: number, r0: number, r1: number, wy: number) => {
-    const a = r0 + xs.i0[x]!;
+    const cx = xs.i0[x]!;
+    const a = r0 + cx;
     const b = r0 + xs.i1[x]!;
-    const c0 = r1 + xs.i0[x]!;
+    const c0 = r1 + cx;
     const d = r1 + xs.i1[x]!;
     const wx = xs.w[x]!;
     let best = 0;
     let value = -Infinity;
-    for (let c = 0, base = 0; c < nc; c++, base += plane) {
+    for (let k = cx * nc, end = k + candidateCount[cx]!; k < end; k++) {
+      const c = candidates[k]!;
+      const base = c * plane;
       const top = data[base + a]! + (data[base + b]! - data[base + a]!) * wx;
       const bottom = data[base + c0]! + (data[base + d]! - data[base + c0]!) * wx;
       const v = top + (bottom - top) * wy;
@@ -101,6 +124,7 @@ export function decodeSegmentationLogits(output: OutputTensor, options: Segmenta
     for (let cx = 0; cx < ow; ) {
       const run = uniform[cx]!;
       if (run === 0) {
+        gather(cx, r0, r1);
         for (let x = xStart[cx]!; x < xStart[cx + 1]!; x++) {
           border[borders++] = x;
           classes[row + x] = blend(x, r0, r1, wy);
