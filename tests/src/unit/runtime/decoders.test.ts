@@ -138,6 +138,15 @@ describe('segmentation-logits decoder', () => {
     expect([...decodeSegmentationLogits(logits, { inputWidth: 4, inputHeight: 2, argmax: new Uint8Array(3) }).classes]).toEqual([0, 0, 1, 1, 0, 0, 1, 1]);
   });
 
+  it('lets a class win between the corners where it wins at none of them', () => {
+    // 2 × 2 cells, sampled at 4 × 4: class 0 strong on the left, class 1 on the right, class 2 second everywhere;
+    // between the columns both fall to about 5 and class 2 (9) wins, a class the border's candidates must keep
+    const t = { scaleX: 1, scaleY: 1, padX: 0, padY: 0, sourceWidth: 4, sourceHeight: 4 };
+    const data = Float32Array.from([...[10, 0, 10, 0], ...[0, 10, 0, 10], ...[9, 9, 9, 9]]);
+    const map = decodeSegmentationLogits({ data, dims: [1, 3, 2, 2] }, { inputWidth: 4, inputHeight: 4, transform: t });
+    expect([...map.classes]).toEqual([0, 2, 2, 1, 0, 2, 2, 1, 0, 2, 2, 1, 0, 2, 2, 1]);
+  });
+
   it('resizes back to the source and crops the letterbox padding', () => {
     // Source 8 × 2 letterboxed centred into 8 × 8 input (pad 3 rows above), output at stride 2 (4 × 4).
     const c = card({ task: 'segmentation', output: { name: 'logits', format: 'segmentation-logits' } }, { width: 8, height: 8 });
