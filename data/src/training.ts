@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
+import { VigieError } from '@vigie/api/errors';
 import { renderFrame } from './frames/render';
 import { crowdFor } from './frames/render';
 import { FRAME_HEIGHT, FRAME_WIDTH, TIMES_OF_DAY, type CameraView } from './frames/scene';
@@ -82,6 +83,8 @@ export interface TrainingMeta {
 export async function generateTrainingSet(opts: TrainingOptions): Promise<TrainingMeta> {
   const seed = opts.seed ?? 42;
   const { task, split, count, outDir } = opts;
+  // before any folder is made: a set of no images would pass later for one measured on nothing
+  if (!Number.isInteger(count) || count < 1) throw new VigieError('invalid_input', `Nombre d'images ${count} : un entier positif est attendu.`);
   mkdirSync(join(outDir, 'images'), { recursive: true });
   mkdirSync(join(outDir, task === 'landcover' ? 'masks' : 'labels'), { recursive: true });
   const chips: ChipMeta[] = [];

@@ -2,6 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { Command } from 'commander';
+import { integer } from './arguments';
 import type { Config } from '@vigie/api/config';
 import { VigieError } from '@vigie/api/errors';
 import { openPlatform } from '@vigie/api/platform';
@@ -66,7 +67,7 @@ export function modelCommands(program: Command, config: () => Config) {
     .command('eval <id>')
     .description('Mesure le modèle sur le jeu de test généré, par le moteur de Vigie, et écrit les chiffres dans sa carte')
     .option('--data <dir>', 'jeu de test généré (défaut : .vigie/training/<jeu>/test, généré s’il manque)')
-    .option('--count <n>', 'images à générer si le jeu manque (défaut : autant que le jeu des chiffres de la fiche, sinon 100)', (v) => Number(v))
+    .option('--count <n>', 'images à générer si le jeu manque (défaut : autant que le jeu des chiffres de la fiche, sinon 100)', integer())
     .option('--no-write', 'affiche les chiffres sans modifier model.json')
     .option('--frames <file.csv>', 'comptage : écrit aussi les effectifs image par image (pour comparer deux modèles sur les mêmes images)')
     .action(async (id: string, opts: { data?: string; count?: number; write: boolean; frames?: string }) => {

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { integer } from './arguments';
 import type { Config } from '@vigie/api/config';
 import { logger } from '@vigie/api/logger';
 import { type Platform, openPlatform } from '@vigie/api/platform';
@@ -82,7 +83,7 @@ export function commands(program: Command, config: () => Config) {
   program
     .command('worker')
     .description('Un worker : exécute les tâches de la file (autant que voulu, sur toute machine reliée à DATABASE_URL)')
-    .option('-c, --concurrency <n>', 'tâches en parallèle (défaut : deux par cœur)', (v) => Number(v))
+    .option('-c, --concurrency <n>', 'tâches en parallèle (défaut : deux par cœur)', integer())
     .action(async (opts: { concurrency?: number }) => {
       const platform = await openPlatform(config(), { applicationName: 'vigie-worker' });
       const worker = await startWorker(platform, { concurrency: opts.concurrency });

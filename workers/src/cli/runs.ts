@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { integer } from './arguments';
 import type { Config } from '@vigie/api/config';
 import type { UseCase } from '@vigie/api/db';
 import { VigieError } from '@vigie/api/errors';
@@ -11,7 +12,7 @@ export function runCommands(program: Command, config: () => Config) {
   program
     .command('run <useCase>')
     .description('Lance une analyse (dumps, zan, ortho) sur un millésime et suit sa progression')
-    .requiredOption('--vintage <year>', 'millésime', (v) => Number(v))
+    .requiredOption('--vintage <year>', 'millésime', integer(1900))
     .option('--communes <insee,...>', 'communes à analyser (défaut : toute l’orthophoto)', (v) => v.split(',').map((s) => s.trim()).filter(Boolean))
     .option('--model <id>', 'modèle (défaut : celui du cas d’usage)')
     .option('--authority <slug>', 'collectivité', 'demo')

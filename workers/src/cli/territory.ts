@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
+import { integer } from './arguments';
 import type { Config } from '@vigie/api/config';
 import { VigieError } from '@vigie/api/errors';
 import { openPlatform } from '@vigie/api/platform';
@@ -41,7 +42,7 @@ export function territoryCommands(program: Command, config: () => Config) {
     .description('Imagerie aérienne')
     .command('add <file>')
     .description('Enregistre une orthophoto GeoTIFF / COG (Lambert-93) pour un millésime')
-    .requiredOption('--vintage <year>', 'année du millésime', (v) => Number(v))
+    .requiredOption('--vintage <year>', 'année du millésime', integer(1900))
     .option('--date <yyyy-mm-dd>', 'date de prise de vue')
     .option('--authority <slug>', 'collectivité propriétaire', 'demo')
     .option('--replace', 'remplace l’orthophoto déjà enregistrée pour ce millésime')

@@ -163,6 +163,7 @@ async function testSet(task: TrainingTask, options: EvaluateOptions): Promise<Tr
   if (meta.split === 'train') {
     throw new VigieError('wrong_test_set', `Le jeu ${options.dataDir} est le jeu d'entraînement : évaluer sur « test » (ou « val »).`);
   }
+  if (meta.chips.length === 0) throw new VigieError('wrong_test_set', `Le jeu ${options.dataDir} ne contient aucune image : rien à mesurer.`);
   return meta;
 }
 

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -236,6 +236,18 @@ describe('crowd-counter', () => {
     expect(rows.every((r) => Number.isFinite(Number(r.split(',')[4])))).toBe(true);
     expect(readFileSync(join(MODELS, 'crowd-counter', 'model.json'), 'utf8')).toBe(card);
     await expect(cli('models', 'eval', 'dumps-detector', '--data', dir, '--no-write', '--frames', csv)).rejects.toThrow(/--frames ne vaut que pour un modèle de comptage/);
+  });
+
+  it('vigie models eval refuses an image count that is not a positive integer, and a set of no images, writing nothing', async () => {
+    const fresh = join(work, 'never-made');
+    await expect(cli('models', 'eval', 'crowd-counter', '--data', fresh, '--count', 'abc')).rejects.toThrow(/--count <n>' argument 'abc' is invalid. un entier positif est attendu/);
+    expect(existsSync(fresh)).toBe(false);
+    // a set left empty (a former generator took any count): refused rather than measured on nothing
+    const empty = join(work, 'empty');
+    const meta = JSON.parse(readFileSync(join(work, 'crowd', 'meta.json'), 'utf8')) as TrainingMeta;
+    mkdirSync(empty);
+    writeFileSync(join(empty, 'meta.json'), JSON.stringify({ ...meta, count: 0, chips: [] }));
+    await expect(evaluateModel(join(MODELS, 'crowd-counter'), { dataDir: empty, command: 'x' })).rejects.toMatchObject({ code: 'wrong_test_set' });
   });
 
   // The issue's target (±10 % from 40 people, within 1 person below): NOT met by the shipped baseline.

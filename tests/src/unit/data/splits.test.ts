@@ -1,8 +1,24 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { sceneSeedFor, sceneSideFor } from '../../../../data/src/training';
+import { generateTrainingSet, sceneSeedFor, sceneSideFor } from '../../../../data/src/training';
 import { buildTerritory } from '../../../../data/src/territory/layout';
 
 describe('training splits', () => {
+  it('refuses a count that is not a positive integer, before writing anything', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'vigie-split-'));
+    try {
+      for (const count of [0, -3, 2.5, Number.NaN]) {
+        const outDir = join(work, String(count));
+        await expect(generateTrainingSet({ task: 'crowd', split: 'test', count, outDir })).rejects.toMatchObject({ code: 'invalid_input' });
+        expect(existsSync(outDir)).toBe(false);
+      }
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  });
+
   it('draw scenes from disjoint seed ranges', () => {
     const seeds = (split: 'train' | 'val' | 'test') => new Set(Array.from({ length: 20000 }, (_, n) => sceneSeedFor(split, 42, n)));
     const train = seeds('train');
