@@ -4,6 +4,7 @@ import * as m0001 from './migrations/0001_initial';
 import * as m0005 from './migrations/0005_zan';
 import * as m0006 from './migrations/0006_nomenclature_2023';
 import * as m0007 from './migrations/0007_imagery_bands';
+import * as m0008 from './migrations/0008_dump_queue_index';
 import type { Database } from './schema';
 
 /** Listed here, not discovered on disk: the bundle and the tests see the same migrations. */
@@ -12,6 +13,7 @@ const migrations: Record<string, Migration> = {
   '0005_zan': m0005,
   '0006_nomenclature_2023': m0006,
   '0007_imagery_bands': m0007,
+  '0008_dump_queue_index': m0008,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
