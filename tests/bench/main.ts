@@ -6,6 +6,9 @@
 
 export {};
 
+// the parts import the API and its logger below: a line per request would bury the tables
+process.env.VIGIE_LOG_LEVEL ??= 'warn';
+
 interface BenchPart {
   name: string;
   description: string;
