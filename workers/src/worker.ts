@@ -113,14 +113,21 @@ export async function planRun(deps: AppDeps, runId: string): Promise<void> {
   await refreshRunCounters(db, runId);
 }
 
+/** How often a job loop refreshes its run's counters (the progress bar, and where a cancel is seen) between chips. */
+const REFRESH_MS = 500;
+
 export async function processChips(deps: AppDeps, runId: string, chipKeys: string[]): Promise<void> {
   const { db } = deps;
   let run: Run = await getRun(db, runId);
   const pipeline = pipelineFor(run.useCase);
-  for (const chipKey of chipKeys) {
-    if (isFinished(run.status)) return; // cancelled: leave the rest pending for a resume
-    const chip = await db.selectFrom('runChip').select(['status', 'attempts']).where('runId', '=', runId).where('chipKey', '=', chipKey).executeTakeFirst();
-    if (!chip || chip.status !== 'pending') continue;
+  // the job's chips still to do, read once: a chip done meanwhile by a retried copy of this job is redone, idempotently
+  const pending = await db.selectFrom('runChip').select('chipKey').where('runId', '=', runId).where('chipKey', 'in', chipKeys).where('status', '=', 'pending').execute();
+  const todo = new Set(pending.map((c) => c.chipKey));
+  // The counters are counts over the run's chips: refreshed after every chip, they cost two scans of them a chip
+  // (quadratic over a large territory) and a progress notification each; every REFRESH_MS and at the end suffice.
+  let refreshed = performance.now();
+  for (const chipKey of chipKeys.filter((k) => todo.has(k))) {
+    if (isFinished(run.status)) break; // cancelled: leave the rest pending for a resume
     const started = performance.now();
     try {
       const resultCount = await pipeline.processChip(deps, run, chipKey);
@@ -142,8 +149,12 @@ export async function processChips(deps: AppDeps, runId: string, chipKeys: strin
         .where('chipKey', '=', chipKey)
         .execute();
     }
-    run = await refreshRunCounters(db, runId);
+    if (performance.now() - refreshed >= REFRESH_MS) {
+      run = await refreshRunCounters(db, runId);
+      refreshed = performance.now();
+    }
   }
+  run = await refreshRunCounters(db, runId);
   if (run.status === 'running' && run.doneChips + run.failedChips >= run.totalChips) {
     await deps.boss.send(QUEUES.finalise, { runId }, { singletonKey: `finalise:${runId}` });
   }
