@@ -5,7 +5,7 @@ import { QUEUES } from '@vigie/api/queue';
 import { registerGeoTiff } from '@vigie/workers/imagery';
 import { planRun, processChips } from '@vigie/workers/worker';
 import { type Client, type TestStack, login, startStack } from '../../support/stack';
-import { writeSmallGeoTiff } from '../../support/fixtures';
+import { writeGradientOrtho } from '../../support/fixtures';
 
 // A job loop refreshes its run's counters every half second and at the end of the job, not after every chip (two
 // scans of the run's chips each: quadratic over a large territory). What the counters and a cancel must still do.
@@ -25,7 +25,7 @@ describe('a job of chips', () => {
     const { db } = stack.platform;
     const authorityId = (await db.selectFrom('authority').select('id').executeTakeFirstOrThrow()).id;
     const file = path.join(stack.config.dataDir, 'fields.tif');
-    writeSmallGeoTiff(file, { samples: 3, size: 1000, originX: 612_000, originY: 6_892_000, value: (x, y, s) => 90 + ((x >> 5) + (y >> 5)) % 3 * 20 + s * 10 });
+    writeGradientOrtho(file, { width: 1000, height: 1000, originX: 612_000, originY: 6_892_000 });
     await registerGeoTiff(db, { authorityId, year: 2031, file });
     const created = await admin.fetch('/api/runs', { method: 'POST', body: JSON.stringify({ useCase: 'dumps', vintage: 2031 }) });
     const { id } = (await created.json()) as { id: string };
