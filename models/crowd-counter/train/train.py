@@ -249,6 +249,8 @@ def main():
     parser.add_argument("--local-loss", type=float, default=0.0, help="weight of the local-count loss (see step_loss)")
     parser.add_argument("--people", choices=("box", "head", "centre"), default="box", help="where a person's unit of mass lies (see density)")
     parser.add_argument("--upscale", type=int, default=1, help="the net sees frames enlarged this many times (far pedestrians a few pixels wide get more of them)")
+    parser.add_argument("--dense-weight", type=float, default=1.0, help="frames of --dense-min people or more are drawn this many times as often (the crowds the ±10 %% band is judged on are a few %% of the frames)")
+    parser.add_argument("--dense-min", type=int, default=30)
     args = parser.parse_args()
     up = args.upscale
     crop = tuple(int(v) for v in args.crop.split("x"))
@@ -269,8 +271,16 @@ def main():
     if args.resume_graph:
         resume_from_graph(net, args.resume_graph, torch.rand(1, 3, HEIGHT * up, WIDTH * up))
 
+    # uniform draws unless dense frames are weighted: earlier recipes' draws stay as they were
+    people = np.array([int((p[:, 0] == 0).sum()) for p in points])
+    weights = np.where(people >= args.dense_min, args.dense_weight, 1.0)
+    if args.dense_weight != 1:
+        print(f"{int((people >= args.dense_min).sum())} frames of {args.dense_min}+ people drawn {args.dense_weight:g}× as often: "
+              f"{weights[people >= args.dense_min].sum() / weights.sum():.0%} of the draws", flush=True)
+    draw = (lambda: rng.integers(0, len(images), args.batch)) if args.dense_weight == 1 else (lambda: rng.choice(len(images), args.batch, p=weights / weights.sum()))
+
     def step_loss(step):
-        x, d = batch(rng.integers(0, len(images), args.batch))
+        x, d = batch(draw())
         # bfloat16 on a GPU (its tensor cores); the loss is summed in float32
         with torch.autocast("cuda", dtype=torch.bfloat16) if gpu else contextlib.nullcontext():
             out = net(x).float()
@@ -309,7 +319,8 @@ def write_model_card(args, frames, sha, minutes):
                     + (f", enlarged {args.upscale}× with Lanczos" if args.upscale > 1 else "") + "), "
                     f"random {args.crop} crops, horizontal flips, each person's mass on {PEOPLE_MASS[args.people]}", minutes, sha,
                f" --people {args.people}" + (f" --local-loss {args.local_loss:g}" if args.local_loss else "")
-               + (f" --upscale {args.upscale}" if args.upscale > 1 else ""))
+               + (f" --upscale {args.upscale}" if args.upscale > 1 else "")
+               + (f" --dense-weight {args.dense_weight:g} --dense-min {args.dense_min}" if args.dense_weight != 1 else ""))
 
 
 if __name__ == "__main__":
