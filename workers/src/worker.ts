@@ -117,11 +117,11 @@ export async function planRun(deps: AppDeps, runId: string): Promise<void> {
 const REFRESH_MS = 500;
 
 export async function processChips(deps: AppDeps, runId: string, chipKeys: string[]): Promise<void> {
+  if (chipKeys.length === 0) return;
   const { db } = deps;
   let run: Run = await getRun(db, runId);
   const pipeline = pipelineFor(run.useCase);
   // the job's chips still to do, read once: a chip done meanwhile by a retried copy of this job is redone, idempotently
-  if (chipKeys.length === 0) return;
   const pending = await db.selectFrom('runChip').select('chipKey').where('runId', '=', runId).where('chipKey', 'in', chipKeys).where('status', '=', 'pending').execute();
   const todo = new Set(pending.map((c) => c.chipKey));
   // The counters are counts over the run's chips: refreshed after every chip, they cost two scans of them a chip

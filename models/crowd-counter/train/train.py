@@ -277,7 +277,8 @@ def main():
     if args.dense_weight != 1:
         print(f"{int((people >= args.dense_min).sum())} frames of {args.dense_min}+ people drawn {args.dense_weight:g}× as often: "
               f"{weights[people >= args.dense_min].sum() / weights.sum():.0%} of the draws", flush=True)
-    draw = (lambda: rng.integers(0, len(images), args.batch)) if args.dense_weight == 1 else (lambda: rng.choice(len(images), args.batch, p=weights / weights.sum()))
+    odds = weights / weights.sum()
+    draw = (lambda: rng.integers(0, len(images), args.batch)) if args.dense_weight == 1 else (lambda: rng.choice(len(images), args.batch, p=odds))
 
     def step_loss(step):
         x, d = batch(draw())
